@@ -1,0 +1,354 @@
+// NTSTATUS and Win32 error codes used by the simulated memory manager and its API layer.
+// Every native service returns one of these; the Win32 wrappers turn a failing NTSTATUS into
+// a thread "last error" through ntStatusToWin32Error, which follows the RtlNtStatusToDosError
+// table of the reference notes (api-spec §3.1). All codes are unsigned 32-bit numbers.
+
+// ---------------------------------------------------------------------------------------------
+// NTSTATUS values
+// ---------------------------------------------------------------------------------------------
+
+// Success (severity 0)
+export const STATUS_SUCCESS = 0x00000000;
+/** Page-fault resolution results returned internally by MmAccessFault (never seen by user code). */
+export const STATUS_PAGE_FAULT_TRANSITION = 0x00000110;
+export const STATUS_PAGE_FAULT_DEMAND_ZERO = 0x00000111;
+export const STATUS_PAGE_FAULT_COPY_ON_WRITE = 0x00000112;
+export const STATUS_PAGE_FAULT_GUARD_PAGE = 0x00000113;
+export const STATUS_PAGE_FAULT_PAGING_FILE = 0x00000114;
+
+// Informational (severity 1) — NT_SUCCESS is true for these
+export const STATUS_OBJECT_NAME_EXISTS = 0x40000000;
+export const STATUS_IMAGE_NOT_AT_BASE = 0x40000003;
+export const STATUS_IMAGE_MACHINE_TYPE_MISMATCH = 0x4000000e;
+export const STATUS_WAS_UNLOCKED = 0x40000017;
+export const STATUS_WAS_LOCKED = 0x40000019;
+
+// Warning (severity 2) — NT_SUCCESS is false
+export const STATUS_GUARD_PAGE_VIOLATION = 0x80000001;
+export const STATUS_DATATYPE_MISALIGNMENT = 0x80000002;
+export const STATUS_BUFFER_OVERFLOW = 0x80000005;
+export const STATUS_PARTIAL_COPY = 0x8000000d;
+
+// Error (severity 3)
+export const STATUS_INVALID_INFO_CLASS = 0xc0000003;
+export const STATUS_INFO_LENGTH_MISMATCH = 0xc0000004;
+export const STATUS_ACCESS_VIOLATION = 0xc0000005;
+export const STATUS_IN_PAGE_ERROR = 0xc0000006;
+export const STATUS_PAGEFILE_QUOTA = 0xc0000007;
+export const STATUS_INVALID_HANDLE = 0xc0000008;
+export const STATUS_INVALID_PARAMETER = 0xc000000d;
+export const STATUS_NO_MEMORY = 0xc0000017;
+export const STATUS_CONFLICTING_ADDRESSES = 0xc0000018;
+export const STATUS_NOT_MAPPED_VIEW = 0xc0000019;
+export const STATUS_UNABLE_TO_FREE_VM = 0xc000001a;
+export const STATUS_UNABLE_TO_DELETE_SECTION = 0xc000001b;
+export const STATUS_INVALID_VIEW_SIZE = 0xc000001f;
+export const STATUS_INVALID_FILE_FOR_SECTION = 0xc0000020;
+export const STATUS_ALREADY_COMMITTED = 0xc0000021;
+export const STATUS_ACCESS_DENIED = 0xc0000022;
+export const STATUS_OBJECT_TYPE_MISMATCH = 0xc0000024;
+export const STATUS_NOT_LOCKED = 0xc000002a;
+export const STATUS_UNABLE_TO_DECOMMIT_VM = 0xc000002c;
+export const STATUS_NOT_COMMITTED = 0xc000002d;
+export const STATUS_INVALID_PARAMETER_MIX = 0xc0000030;
+export const STATUS_OBJECT_NAME_INVALID = 0xc0000033;
+export const STATUS_OBJECT_NAME_NOT_FOUND = 0xc0000034;
+export const STATUS_OBJECT_NAME_COLLISION = 0xc0000035;
+export const STATUS_OBJECT_PATH_NOT_FOUND = 0xc000003a;
+export const STATUS_SECTION_TOO_BIG = 0xc0000040;
+export const STATUS_QUOTA_EXCEEDED = 0xc0000044;
+export const STATUS_INVALID_PAGE_PROTECTION = 0xc0000045;
+export const STATUS_SECTION_NOT_IMAGE = 0xc0000049;
+export const STATUS_INCOMPATIBLE_FILE_MAP = 0xc000004d;
+export const STATUS_SECTION_PROTECTION = 0xc000004e;
+export const STATUS_PRIVILEGE_NOT_HELD = 0xc0000061;
+export const STATUS_INVALID_IMAGE_FORMAT = 0xc000007b;
+export const STATUS_SECTION_NOT_EXTENDED = 0xc0000087;
+export const STATUS_NOT_MAPPED_DATA = 0xc0000088;
+export const STATUS_TOO_MANY_PAGING_FILES = 0xc0000097;
+export const STATUS_FILE_INVALID = 0xc0000098;
+export const STATUS_INSUFFICIENT_RESOURCES = 0xc000009a;
+export const STATUS_FREE_VM_NOT_AT_BASE = 0xc000009f;
+export const STATUS_MEMORY_NOT_ALLOCATED = 0xc00000a0;
+export const STATUS_WORKING_SET_QUOTA = 0xc00000a1;
+export const STATUS_NOT_SUPPORTED = 0xc00000bb;
+/** STATUS_INVALID_PARAMETER_n = 0xC00000EE + n: "argument n (1-based) is invalid". */
+export const STATUS_INVALID_PARAMETER_1 = 0xc00000ef;
+export const STATUS_INVALID_PARAMETER_2 = 0xc00000f0;
+export const STATUS_INVALID_PARAMETER_3 = 0xc00000f1;
+export const STATUS_INVALID_PARAMETER_4 = 0xc00000f2;
+export const STATUS_INVALID_PARAMETER_5 = 0xc00000f3;
+export const STATUS_INVALID_PARAMETER_6 = 0xc00000f4;
+export const STATUS_INVALID_PARAMETER_7 = 0xc00000f5;
+export const STATUS_INVALID_PARAMETER_8 = 0xc00000f6;
+export const STATUS_INVALID_PARAMETER_9 = 0xc00000f7;
+export const STATUS_INVALID_PARAMETER_10 = 0xc00000f8;
+export const STATUS_INVALID_PARAMETER_11 = 0xc00000f9;
+export const STATUS_INVALID_PARAMETER_12 = 0xc00000fa;
+export const STATUS_STACK_OVERFLOW = 0xc00000fd;
+export const STATUS_PROCESS_IS_TERMINATING = 0xc000010a;
+export const STATUS_MAPPED_FILE_SIZE_ZERO = 0xc000011e;
+export const STATUS_PAGEFILE_QUOTA_EXCEEDED = 0xc000012c;
+export const STATUS_COMMITMENT_LIMIT = 0xc000012d;
+export const STATUS_INVALID_IMAGE_NOT_MZ = 0xc000012f;
+export const STATUS_INVALID_IMAGE_PROTECT = 0xc0000130;
+export const STATUS_INVALID_ADDRESS = 0xc0000141;
+export const STATUS_MAPPED_ALIGNMENT = 0xc0000220;
+export const STATUS_HANDLE_NOT_CLOSABLE = 0xc0000235;
+/** Internal: the PTE changed while an in-page read was in flight, so the fault is retried. */
+export const STATUS_PTE_CHANGED = 0xc0000434;
+
+// ---------------------------------------------------------------------------------------------
+// Win32 error codes (GetLastError values)
+// ---------------------------------------------------------------------------------------------
+
+export const ERROR_SUCCESS = 0;
+export const ERROR_FILE_NOT_FOUND = 2;
+export const ERROR_PATH_NOT_FOUND = 3;
+export const ERROR_ACCESS_DENIED = 5;
+export const ERROR_INVALID_HANDLE = 6;
+export const ERROR_NOT_ENOUGH_MEMORY = 8;
+export const ERROR_OUTOFMEMORY = 14;
+export const ERROR_BAD_LENGTH = 24;
+export const ERROR_NOT_SUPPORTED = 50;
+export const ERROR_UNEXP_NET_ERR = 59;
+export const ERROR_INVALID_PARAMETER = 87;
+export const ERROR_INVALID_NAME = 123;
+export const ERROR_NOT_LOCKED = 158;
+export const ERROR_ALREADY_EXISTS = 183;
+export const ERROR_BAD_EXE_FORMAT = 193;
+export const ERROR_MORE_DATA = 234;
+export const ERROR_PARTIAL_COPY = 299;
+/** What RtlNtStatusToDosError yields for a status that has no Win32 equivalent. */
+export const ERROR_MR_MID_NOT_FOUND = 317;
+export const ERROR_INVALID_ADDRESS = 487;
+export const ERROR_PAGEFILE_QUOTA_EXCEEDED = 567;
+export const ERROR_NOACCESS = 998;
+export const ERROR_SWAPERROR = 999;
+export const ERROR_STACK_OVERFLOW = 1001;
+export const ERROR_FILE_INVALID = 1006;
+export const ERROR_MAPPED_ALIGNMENT = 1132;
+export const ERROR_PRIVILEGE_NOT_HELD = 1314;
+export const ERROR_NO_SYSTEM_RESOURCES = 1450;
+export const ERROR_WORKING_SET_QUOTA = 1453;
+export const ERROR_PAGEFILE_QUOTA = 1454;
+export const ERROR_COMMITMENT_LIMIT = 1455;
+export const ERROR_NOT_ENOUGH_QUOTA = 1816;
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One row per NTSTATUS: name, value, and the Win32 error RtlNtStatusToDosError gives for it.
+ * `win32: null` marks codes the notes list as success/internal without a dedicated error.
+ */
+const STATUS_ROWS: ReadonlyArray<readonly [name: string, value: number, win32: number | null]> = [
+  ['STATUS_SUCCESS', STATUS_SUCCESS, ERROR_SUCCESS],
+  ['STATUS_PAGE_FAULT_TRANSITION', STATUS_PAGE_FAULT_TRANSITION, null],
+  ['STATUS_PAGE_FAULT_DEMAND_ZERO', STATUS_PAGE_FAULT_DEMAND_ZERO, null],
+  ['STATUS_PAGE_FAULT_COPY_ON_WRITE', STATUS_PAGE_FAULT_COPY_ON_WRITE, null],
+  ['STATUS_PAGE_FAULT_GUARD_PAGE', STATUS_PAGE_FAULT_GUARD_PAGE, null],
+  ['STATUS_PAGE_FAULT_PAGING_FILE', STATUS_PAGE_FAULT_PAGING_FILE, null],
+  ['STATUS_OBJECT_NAME_EXISTS', STATUS_OBJECT_NAME_EXISTS, ERROR_ALREADY_EXISTS],
+  ['STATUS_IMAGE_NOT_AT_BASE', STATUS_IMAGE_NOT_AT_BASE, null],
+  ['STATUS_IMAGE_MACHINE_TYPE_MISMATCH', STATUS_IMAGE_MACHINE_TYPE_MISMATCH, null],
+  ['STATUS_WAS_UNLOCKED', STATUS_WAS_UNLOCKED, null],
+  ['STATUS_WAS_LOCKED', STATUS_WAS_LOCKED, null],
+  // The guard-page warning is its own "Win32 error": GetLastError() returns 0x80000001.
+  ['STATUS_GUARD_PAGE_VIOLATION', STATUS_GUARD_PAGE_VIOLATION, STATUS_GUARD_PAGE_VIOLATION],
+  ['STATUS_DATATYPE_MISALIGNMENT', STATUS_DATATYPE_MISALIGNMENT, ERROR_NOACCESS],
+  ['STATUS_BUFFER_OVERFLOW', STATUS_BUFFER_OVERFLOW, ERROR_MORE_DATA],
+  ['STATUS_PARTIAL_COPY', STATUS_PARTIAL_COPY, ERROR_PARTIAL_COPY],
+  ['STATUS_INVALID_INFO_CLASS', STATUS_INVALID_INFO_CLASS, ERROR_INVALID_PARAMETER],
+  ['STATUS_INFO_LENGTH_MISMATCH', STATUS_INFO_LENGTH_MISMATCH, ERROR_BAD_LENGTH],
+  ['STATUS_ACCESS_VIOLATION', STATUS_ACCESS_VIOLATION, ERROR_NOACCESS],
+  ['STATUS_IN_PAGE_ERROR', STATUS_IN_PAGE_ERROR, ERROR_SWAPERROR],
+  ['STATUS_PAGEFILE_QUOTA', STATUS_PAGEFILE_QUOTA, ERROR_PAGEFILE_QUOTA],
+  ['STATUS_INVALID_HANDLE', STATUS_INVALID_HANDLE, ERROR_INVALID_HANDLE],
+  ['STATUS_INVALID_PARAMETER', STATUS_INVALID_PARAMETER, ERROR_INVALID_PARAMETER],
+  ['STATUS_NO_MEMORY', STATUS_NO_MEMORY, ERROR_NOT_ENOUGH_MEMORY],
+  ['STATUS_CONFLICTING_ADDRESSES', STATUS_CONFLICTING_ADDRESSES, ERROR_INVALID_ADDRESS],
+  ['STATUS_NOT_MAPPED_VIEW', STATUS_NOT_MAPPED_VIEW, ERROR_INVALID_ADDRESS],
+  ['STATUS_UNABLE_TO_FREE_VM', STATUS_UNABLE_TO_FREE_VM, ERROR_INVALID_PARAMETER],
+  ['STATUS_UNABLE_TO_DELETE_SECTION', STATUS_UNABLE_TO_DELETE_SECTION, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_VIEW_SIZE', STATUS_INVALID_VIEW_SIZE, ERROR_ACCESS_DENIED],
+  ['STATUS_INVALID_FILE_FOR_SECTION', STATUS_INVALID_FILE_FOR_SECTION, ERROR_BAD_EXE_FORMAT],
+  ['STATUS_ALREADY_COMMITTED', STATUS_ALREADY_COMMITTED, ERROR_ACCESS_DENIED],
+  ['STATUS_ACCESS_DENIED', STATUS_ACCESS_DENIED, ERROR_ACCESS_DENIED],
+  ['STATUS_OBJECT_TYPE_MISMATCH', STATUS_OBJECT_TYPE_MISMATCH, ERROR_INVALID_HANDLE],
+  ['STATUS_NOT_LOCKED', STATUS_NOT_LOCKED, ERROR_NOT_LOCKED],
+  ['STATUS_UNABLE_TO_DECOMMIT_VM', STATUS_UNABLE_TO_DECOMMIT_VM, ERROR_INVALID_ADDRESS],
+  ['STATUS_NOT_COMMITTED', STATUS_NOT_COMMITTED, ERROR_INVALID_ADDRESS],
+  ['STATUS_INVALID_PARAMETER_MIX', STATUS_INVALID_PARAMETER_MIX, ERROR_INVALID_PARAMETER],
+  ['STATUS_OBJECT_NAME_INVALID', STATUS_OBJECT_NAME_INVALID, ERROR_INVALID_NAME],
+  ['STATUS_OBJECT_NAME_NOT_FOUND', STATUS_OBJECT_NAME_NOT_FOUND, ERROR_FILE_NOT_FOUND],
+  ['STATUS_OBJECT_NAME_COLLISION', STATUS_OBJECT_NAME_COLLISION, ERROR_ALREADY_EXISTS],
+  ['STATUS_OBJECT_PATH_NOT_FOUND', STATUS_OBJECT_PATH_NOT_FOUND, ERROR_PATH_NOT_FOUND],
+  ['STATUS_SECTION_TOO_BIG', STATUS_SECTION_TOO_BIG, ERROR_NOT_ENOUGH_MEMORY],
+  ['STATUS_QUOTA_EXCEEDED', STATUS_QUOTA_EXCEEDED, ERROR_NOT_ENOUGH_QUOTA],
+  ['STATUS_INVALID_PAGE_PROTECTION', STATUS_INVALID_PAGE_PROTECTION, ERROR_INVALID_PARAMETER],
+  ['STATUS_SECTION_NOT_IMAGE', STATUS_SECTION_NOT_IMAGE, ERROR_INVALID_PARAMETER],
+  ['STATUS_INCOMPATIBLE_FILE_MAP', STATUS_INCOMPATIBLE_FILE_MAP, ERROR_INVALID_PARAMETER],
+  ['STATUS_SECTION_PROTECTION', STATUS_SECTION_PROTECTION, ERROR_INVALID_PARAMETER],
+  ['STATUS_PRIVILEGE_NOT_HELD', STATUS_PRIVILEGE_NOT_HELD, ERROR_PRIVILEGE_NOT_HELD],
+  ['STATUS_INVALID_IMAGE_FORMAT', STATUS_INVALID_IMAGE_FORMAT, ERROR_BAD_EXE_FORMAT],
+  ['STATUS_SECTION_NOT_EXTENDED', STATUS_SECTION_NOT_EXTENDED, ERROR_OUTOFMEMORY],
+  ['STATUS_NOT_MAPPED_DATA', STATUS_NOT_MAPPED_DATA, ERROR_INVALID_ADDRESS],
+  ['STATUS_TOO_MANY_PAGING_FILES', STATUS_TOO_MANY_PAGING_FILES, ERROR_NOT_ENOUGH_MEMORY],
+  ['STATUS_FILE_INVALID', STATUS_FILE_INVALID, ERROR_FILE_INVALID],
+  ['STATUS_INSUFFICIENT_RESOURCES', STATUS_INSUFFICIENT_RESOURCES, ERROR_NO_SYSTEM_RESOURCES],
+  ['STATUS_FREE_VM_NOT_AT_BASE', STATUS_FREE_VM_NOT_AT_BASE, ERROR_INVALID_ADDRESS],
+  ['STATUS_MEMORY_NOT_ALLOCATED', STATUS_MEMORY_NOT_ALLOCATED, ERROR_INVALID_ADDRESS],
+  ['STATUS_WORKING_SET_QUOTA', STATUS_WORKING_SET_QUOTA, ERROR_WORKING_SET_QUOTA],
+  ['STATUS_NOT_SUPPORTED', STATUS_NOT_SUPPORTED, ERROR_NOT_SUPPORTED],
+  ['STATUS_INVALID_PARAMETER_1', STATUS_INVALID_PARAMETER_1, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_2', STATUS_INVALID_PARAMETER_2, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_3', STATUS_INVALID_PARAMETER_3, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_4', STATUS_INVALID_PARAMETER_4, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_5', STATUS_INVALID_PARAMETER_5, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_6', STATUS_INVALID_PARAMETER_6, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_7', STATUS_INVALID_PARAMETER_7, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_8', STATUS_INVALID_PARAMETER_8, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_9', STATUS_INVALID_PARAMETER_9, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_10', STATUS_INVALID_PARAMETER_10, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_11', STATUS_INVALID_PARAMETER_11, ERROR_INVALID_PARAMETER],
+  ['STATUS_INVALID_PARAMETER_12', STATUS_INVALID_PARAMETER_12, ERROR_INVALID_PARAMETER],
+  ['STATUS_STACK_OVERFLOW', STATUS_STACK_OVERFLOW, ERROR_STACK_OVERFLOW],
+  ['STATUS_PROCESS_IS_TERMINATING', STATUS_PROCESS_IS_TERMINATING, ERROR_ACCESS_DENIED],
+  ['STATUS_MAPPED_FILE_SIZE_ZERO', STATUS_MAPPED_FILE_SIZE_ZERO, ERROR_FILE_INVALID],
+  ['STATUS_PAGEFILE_QUOTA_EXCEEDED', STATUS_PAGEFILE_QUOTA_EXCEEDED, ERROR_PAGEFILE_QUOTA_EXCEEDED],
+  ['STATUS_COMMITMENT_LIMIT', STATUS_COMMITMENT_LIMIT, ERROR_COMMITMENT_LIMIT],
+  ['STATUS_INVALID_IMAGE_NOT_MZ', STATUS_INVALID_IMAGE_NOT_MZ, ERROR_BAD_EXE_FORMAT],
+  ['STATUS_INVALID_IMAGE_PROTECT', STATUS_INVALID_IMAGE_PROTECT, ERROR_BAD_EXE_FORMAT],
+  ['STATUS_INVALID_ADDRESS', STATUS_INVALID_ADDRESS, ERROR_UNEXP_NET_ERR],
+  ['STATUS_MAPPED_ALIGNMENT', STATUS_MAPPED_ALIGNMENT, ERROR_MAPPED_ALIGNMENT],
+  ['STATUS_HANDLE_NOT_CLOSABLE', STATUS_HANDLE_NOT_CLOSABLE, ERROR_INVALID_HANDLE],
+  ['STATUS_PTE_CHANGED', STATUS_PTE_CHANGED, null],
+];
+
+const ERROR_ROWS: ReadonlyArray<readonly [name: string, value: number]> = [
+  ['ERROR_SUCCESS', ERROR_SUCCESS],
+  ['ERROR_FILE_NOT_FOUND', ERROR_FILE_NOT_FOUND],
+  ['ERROR_PATH_NOT_FOUND', ERROR_PATH_NOT_FOUND],
+  ['ERROR_ACCESS_DENIED', ERROR_ACCESS_DENIED],
+  ['ERROR_INVALID_HANDLE', ERROR_INVALID_HANDLE],
+  ['ERROR_NOT_ENOUGH_MEMORY', ERROR_NOT_ENOUGH_MEMORY],
+  ['ERROR_OUTOFMEMORY', ERROR_OUTOFMEMORY],
+  ['ERROR_BAD_LENGTH', ERROR_BAD_LENGTH],
+  ['ERROR_NOT_SUPPORTED', ERROR_NOT_SUPPORTED],
+  ['ERROR_UNEXP_NET_ERR', ERROR_UNEXP_NET_ERR],
+  ['ERROR_INVALID_PARAMETER', ERROR_INVALID_PARAMETER],
+  ['ERROR_INVALID_NAME', ERROR_INVALID_NAME],
+  ['ERROR_NOT_LOCKED', ERROR_NOT_LOCKED],
+  ['ERROR_ALREADY_EXISTS', ERROR_ALREADY_EXISTS],
+  ['ERROR_BAD_EXE_FORMAT', ERROR_BAD_EXE_FORMAT],
+  ['ERROR_MORE_DATA', ERROR_MORE_DATA],
+  ['ERROR_PARTIAL_COPY', ERROR_PARTIAL_COPY],
+  ['ERROR_MR_MID_NOT_FOUND', ERROR_MR_MID_NOT_FOUND],
+  ['ERROR_INVALID_ADDRESS', ERROR_INVALID_ADDRESS],
+  ['ERROR_PAGEFILE_QUOTA_EXCEEDED', ERROR_PAGEFILE_QUOTA_EXCEEDED],
+  ['ERROR_NOACCESS', ERROR_NOACCESS],
+  ['ERROR_SWAPERROR', ERROR_SWAPERROR],
+  ['ERROR_STACK_OVERFLOW', ERROR_STACK_OVERFLOW],
+  ['ERROR_FILE_INVALID', ERROR_FILE_INVALID],
+  ['ERROR_MAPPED_ALIGNMENT', ERROR_MAPPED_ALIGNMENT],
+  ['ERROR_PRIVILEGE_NOT_HELD', ERROR_PRIVILEGE_NOT_HELD],
+  ['ERROR_NO_SYSTEM_RESOURCES', ERROR_NO_SYSTEM_RESOURCES],
+  ['ERROR_WORKING_SET_QUOTA', ERROR_WORKING_SET_QUOTA],
+  ['ERROR_PAGEFILE_QUOTA', ERROR_PAGEFILE_QUOTA],
+  ['ERROR_COMMITMENT_LIMIT', ERROR_COMMITMENT_LIMIT],
+  ['ERROR_NOT_ENOUGH_QUOTA', ERROR_NOT_ENOUGH_QUOTA],
+];
+
+function buildNameTable(rows: ReadonlyArray<readonly [string, number, ...unknown[]]>): Record<number, string> {
+  const table: Record<number, string> = {};
+  for (const [name, value] of rows) {
+    if (table[value] !== undefined) throw new Error(`duplicate code 0x${value.toString(16)}: ${table[value]} / ${name}`);
+    table[value] = name;
+  }
+  return Object.freeze(table);
+}
+
+/** NTSTATUS value (unsigned) -> symbolic name, for every status defined above. */
+export const NTSTATUS_NAMES: Readonly<Record<number, string>> = buildNameTable(STATUS_ROWS);
+
+/** Win32 error value -> symbolic name, for every ERROR_* defined above. */
+export const ERROR_NAMES: Readonly<Record<number, string>> = buildNameTable(ERROR_ROWS);
+
+/** Name -> value for every STATUS_* constant (used to build the scenario language's predefined names). */
+export const NTSTATUS_BY_NAME: ReadonlyMap<string, number> = new Map(STATUS_ROWS.map(([n, v]) => [n, v] as const));
+
+/** Name -> value for every ERROR_* constant. */
+export const ERROR_BY_NAME: ReadonlyMap<string, number> = new Map(ERROR_ROWS.map(([n, v]) => [n, v] as const));
+
+const WIN32_FOR_STATUS: ReadonlyMap<number, number | null> = new Map(STATUS_ROWS.map(([, v, w]) => [v, w] as const));
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+function u32(code: number): number {
+  return code >>> 0;
+}
+
+function hex8(code: number): string {
+  return '0x' + u32(code).toString(16).toUpperCase().padStart(8, '0');
+}
+
+/** Symbolic name of an NTSTATUS, or its 8-digit hex form (e.g. "0xC0001234") when unknown. */
+export function statusName(code: number): string {
+  return NTSTATUS_NAMES[u32(code)] ?? hex8(code);
+}
+
+/** Symbolic name of a Win32 error, or its decimal value as a string when unknown. */
+export function win32ErrorName(code: number): string {
+  const c = u32(code);
+  if (c === STATUS_GUARD_PAGE_VIOLATION) return 'STATUS_GUARD_PAGE_VIOLATION';
+  return ERROR_NAMES[c] ?? String(c);
+}
+
+/** NT_SUCCESS: true for success (0x0…) and informational (0x4…) codes. */
+export function ntSuccess(code: number): boolean {
+  return (code | 0) >= 0;
+}
+
+/** Severity 1: informational (still a success). */
+export function ntInformation(code: number): boolean {
+  return u32(code) >>> 30 === 1;
+}
+
+/** Severity 2: warning (a failure for NT_SUCCESS, e.g. STATUS_GUARD_PAGE_VIOLATION). */
+export function ntWarning(code: number): boolean {
+  return u32(code) >>> 30 === 2;
+}
+
+/** Severity 3: error. */
+export function ntError(code: number): boolean {
+  return u32(code) >>> 30 === 3;
+}
+
+/** STATUS_INVALID_PARAMETER_n for a 1-based argument index n in 1..12. */
+export function statusInvalidParameter(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 12) throw new RangeError(`no STATUS_INVALID_PARAMETER_${n}`);
+  return 0xc00000ee + n;
+}
+
+/**
+ * RtlNtStatusToDosError: the Win32 error a failing wrapper stores as the thread's last error.
+ *  - codes in the notes' table map as listed (STATUS_GUARD_PAGE_VIOLATION maps to itself);
+ *  - success/informational codes without a dedicated error map to ERROR_SUCCESS;
+ *  - customer codes (bit 29) pass through; 0xD… is treated as 0xC…; FACILITY_NTWIN32 (7) codes
+ *    yield their low 16 bits; any other failure yields ERROR_MR_MID_NOT_FOUND.
+ */
+export function ntStatusToWin32Error(code: number): number {
+  let c = u32(code);
+  if (c === STATUS_SUCCESS) return ERROR_SUCCESS;
+  if ((c & 0x20000000) !== 0) return c;
+  if ((c & 0xf0000000) >>> 0 === 0xd0000000) c = (c & ~0x10000000) >>> 0;
+  const mapped = WIN32_FOR_STATUS.get(c);
+  if (mapped !== undefined) return mapped ?? ERROR_SUCCESS;
+  const facility = (c >>> 16) & 0x0fff;
+  if (facility === 7 && !ntSuccess(c)) return c & 0xffff;
+  return ntSuccess(c) ? ERROR_SUCCESS : ERROR_MR_MID_NOT_FOUND;
+}
