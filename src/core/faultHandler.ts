@@ -18,7 +18,7 @@ import { LIST_END } from './pfnDatabase';
 import { entryIndex, entrySlot } from './pagingStructures';
 import type { Process, FaultKind } from './process';
 import { accessAllowed, cacheAttributeOf, isGuard, MM_NOACCESS, protectToPteMask } from './protection';
-import { ACCESSED, COPY_ON_WRITE, DIRTY, HI_NX, P, RW, SW_WRITE, US, classify, demandZeroLo, pfnHi, pfnLo, protectionOf, withWsIndex } from './pte';
+import { ACCESSED, COPY_ON_WRITE, DIRTY, HI_NX, P, RW, SW_WRITE, US, classify, demandZeroLo, pfnHi, pfnLo, protectionOf, ptePfn, withWsIndex } from './pte';
 import {
   STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_NO_MEMORY, STATUS_PAGE_FAULT_DEMAND_ZERO, STATUS_SUCCESS,
 } from './status';
@@ -49,6 +49,8 @@ export class FaultContext {
   level = 4;
   /** Level of the entry being made valid by the demand-zero steps (1 = the leaf PTE). */
   target = 1;
+  /** Table that holds the entry of the level being checked (below the PML4). */
+  walkTable = -1;
   /** Table page, index and self-map slot of the entry being resolved. */
   table = -1;
   index = 0;
@@ -141,11 +143,13 @@ export class FaultHandler {
         c.step = Step.CheckLevel;
         return;
       case Step.CheckLevel: {
-        const table = m.paging.tableOf(c.proc, c.slot, c.level);
+        // the table holding this level's entry: the PML4, or the page the entry above names
+        const table = c.level === 4 ? c.proc.pml4Pfn : c.walkTable;
         const i = entryIndex(c.slot, c.level);
         const lo = m.paging.readLo(table, i);
         const hi = m.paging.readHi(table, i);
         if (lo & P) {
+          c.walkTable = ptePfn(lo, hi);
           c.level--;
           c.step = c.level === 1 ? Step.ReadPte : Step.CheckLevel;
           return;
@@ -201,7 +205,7 @@ export class FaultHandler {
         return;
       }
       case Step.ReadPte: {
-        const table = m.paging.tableOf(c.proc, c.slot, 1);
+        const table = c.walkTable;
         c.table = table;
         c.index = c.slot & 511;
         c.eSlot = c.slot;
@@ -336,6 +340,7 @@ export class FaultHandler {
           c.step = Step.ReleaseWs;
         } else {
           m.counters.pagingStructureFaults++;
+          c.walkTable = c.pfn;
           c.level = c.target - 1;
           c.step = c.level === 1 ? Step.ReadPte : Step.CheckLevel;
         }

@@ -105,6 +105,7 @@ export class Journal {
   listener: ((seq: number) => void) | null = null;
 
   constructor(readonly maxEvents = 1 << 21, initial = 1 << 14) {
+    if ((maxEvents & (maxEvents - 1)) !== 0 || (initial & (initial - 1)) !== 0) throw new RangeError('journal sizes must be powers of two');
     this.cap = Math.min(initial, maxEvents);
     this.kindCol = new Uint8Array(this.cap);
     this.actorCol = new Uint8Array(this.cap);
@@ -144,7 +145,7 @@ export class Journal {
   record(kind: EventKind, proc: number, sub: number, a: number, oldLo: number, oldHi: number, newLo: number, newHi: number): number {
     const seq = this.nextSeq;
     if (seq >= this.cap && this.cap < this.maxEvents) this.grow();
-    const i = seq % this.cap;
+    const i = seq & (this.cap - 1);
     this.kindCol[i] = kind;
     this.actorCol[i] = this.actor;
     this.procCol[i] = proc;
@@ -162,7 +163,7 @@ export class Journal {
   /** Decodes one stored event (allocates; for views and tests, not for hot paths). */
   get(seq: number): JournalEvent | undefined {
     if (seq < this.firstSeq || seq >= this.nextSeq) return undefined;
-    const i = seq % this.cap;
+    const i = seq & (this.cap - 1);
     return {
       seq,
       kind: this.kindCol[i] as EventKind,
@@ -178,7 +179,7 @@ export class Journal {
   }
 
   kindAt(seq: number): EventKind {
-    return this.kindCol[seq % this.cap] as EventKind;
+    return this.kindCol[seq & (this.cap - 1)] as EventKind;
   }
 
   /** Events from `fromSeq` (inclusive) to the end. */

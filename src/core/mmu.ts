@@ -5,7 +5,7 @@
  * when the walk fails and retrying the access once the fault is resolved, and moving guest bytes.
  * The walk and the TLB are allocation-free; a failed access reports through `lastFault`.
  */
-import { Access } from './faultHandler';
+import { Access, FaultContext } from './faultHandler';
 import { Actor, EventKind } from './journal';
 import type { Machine } from './machine';
 import { entryIndex, entrySlot } from './pagingStructures';
@@ -113,6 +113,43 @@ export class Mmu {
         if (status === STATUS_ACCESS_VIOLATION) m.counters.accessViolations++;
         else m.counters.guardPageFaults++;
         this.lastFault = { status, va, access };
+        return -1;
+      }
+    }
+    this.lastFault = { status: STATUS_ACCESS_VIOLATION, va, access };
+    return -1;
+  }
+
+  /**
+   * The same translation as `translate`, but a page fault is run one named step at a time: the
+   * generator yields the fault context before every step, so a debugger can pause inside the
+   * memory manager. Returns the physical address or -1 (with `lastFault` set).
+   */
+  *translateSteps(va: number, access: Access): Generator<FaultContext, number, void> {
+    const m = this.m;
+    if (!(va >= 0 && va < USER_LIMIT)) return this.translate(va, access);
+    const slot = Math.floor(va / 4096);
+    const offset = va - slot * 4096;
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const i = m.tlb.lookup(slot);
+      if (i >= 0 && (access === Access.Read || (m.tlb.flags[i] & (access === Access.Write ? TLB_WRITE : TLB_EXEC)) !== 0)) {
+        return m.tlb.pfn[i] * 4096 + offset;
+      }
+      const pfn = this.walk(slot, access);
+      if (pfn >= 0) return pfn * 4096 + offset;
+      m.counters.pageFaults++;
+      const prev = m.journal.actor;
+      const ctx = m.faults.begin(m.current, va, access, true);
+      while (m.faults.active) {
+        yield ctx;
+        m.journal.actor = Actor.Fault;
+        m.faults.step();
+        m.journal.actor = prev;
+      }
+      if (!ntSuccess(ctx.status)) {
+        if (ctx.status === STATUS_ACCESS_VIOLATION) m.counters.accessViolations++;
+        else m.counters.guardPageFaults++;
+        this.lastFault = { status: ctx.status, va, access };
         return -1;
       }
     }

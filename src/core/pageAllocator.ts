@@ -33,11 +33,13 @@ export class PageAllocator {
 
   constructor(private readonly pfn: PfnDatabase, private readonly phys: PhysicalMemory, private readonly journal: Journal) {}
 
-  private takeFromColored(base: (c: number) => number, color: number): number {
+  /** Head of the first non-empty list among `base + colour`, trying `color` first. */
+  private takeFromColored(base: number, color: number): number {
     const db = this.pfn;
     const n = db.colors;
+    const mask = db.colorMask;
     for (let k = 0; k < n; k++) {
-      const id = base((color + k) & db.colorMask);
+      const id = base + ((color + k) & mask);
       if (db.listTotal(id) !== 0) return db.removeHead(id);
     }
     return LIST_END;
@@ -64,13 +66,13 @@ export class PageAllocator {
   /** Page for a demand-zero fault, already zero-filled; LIST_END when memory is exhausted. */
   allocateZeroed(color: number): number {
     const db = this.pfn;
-    let pfn = this.takeFromColored((c) => db.listIdZeroed(c), color);
+    let pfn = this.takeFromColored(db.listIdZeroed(0), color);
     if (pfn !== LIST_END) {
       this.lastSource = PageSource.Zeroed;
       this.lastZeroed = false;
       return pfn;
     }
-    pfn = this.takeFromColored((c) => db.listIdFree(c), color);
+    pfn = this.takeFromColored(db.listIdFree(0), color);
     if (pfn !== LIST_END) {
       this.lastSource = PageSource.Free;
     } else {
@@ -89,12 +91,12 @@ export class PageAllocator {
   /** Page to be overwritten by an in-page read: Free, then Zeroed, then Standby. */
   allocateForRead(color: number): number {
     const db = this.pfn;
-    let pfn = this.takeFromColored((c) => db.listIdFree(c), color);
+    let pfn = this.takeFromColored(db.listIdFree(0), color);
     if (pfn !== LIST_END) {
       this.lastSource = PageSource.Free;
       return pfn;
     }
-    pfn = this.takeFromColored((c) => db.listIdZeroed(c), color);
+    pfn = this.takeFromColored(db.listIdZeroed(0), color);
     if (pfn !== LIST_END) {
       this.lastSource = PageSource.Zeroed;
       return pfn;

@@ -2,87 +2,142 @@
  * The contents of simulated RAM. Pages are stored sparsely: a page that was never written (or
  * was zeroed) holds no host memory at all and reads as zeroes, so a 64 GB machine costs nothing
  * until it is used. Page tables live here too: a PTE is two 32-bit words of its table's page.
+ *
+ * A written page gets a 4 KB buffer slot carved out of 1 MB slabs; `slotOf[pfn]` (4 bytes per
+ * physical page) names it, -1 meaning "all zero". Freed slots are reused, so steady-state paging
+ * allocates nothing and no per-page objects exist for the garbage collector.
  */
 
 const WORDS_PER_PAGE = 1024;
+const PAGES_PER_SLAB = 256;
 
 export class PhysicalMemory {
-  private readonly pages = new Map<number, Uint32Array>();
+  private readonly slotOf: Int32Array;
+  private readonly slabs: Uint32Array[] = [];
+  private freeSlots: Int32Array = new Int32Array(64);
+  private freeCount = 0;
+  private nextSlot = 0;
+  private resident = 0;
 
-  constructor(readonly pageCount: number) {}
+  constructor(readonly pageCount: number) {
+    this.slotOf = new Int32Array(pageCount).fill(-1);
+  }
 
   /** Number of pages that currently hold host memory. */
   get residentHostPages(): number {
-    return this.pages.size;
+    return this.resident;
   }
 
   hasContent(pfn: number): boolean {
-    return this.pages.has(pfn);
+    return this.slotOf[pfn] >= 0;
   }
 
-  private pageForWrite(pfn: number): Uint32Array {
-    let p = this.pages.get(pfn);
-    if (p === undefined) {
-      p = new Uint32Array(WORDS_PER_PAGE);
-      this.pages.set(pfn, p);
+  private newSlot(): number {
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.freeSlots[--this.freeCount];
+      this.slabs[slot >>> 8].fill(0, (slot & 255) * WORDS_PER_PAGE, ((slot & 255) + 1) * WORDS_PER_PAGE);
+    } else {
+      slot = this.nextSlot++;
+      if ((slot & 255) === 0) this.slabs.push(new Uint32Array(WORDS_PER_PAGE * PAGES_PER_SLAB));
     }
-    return p;
+    this.resident++;
+    return slot;
+  }
+
+  private slotForWrite(pfn: number): number {
+    let s = this.slotOf[pfn];
+    if (s < 0) {
+      s = this.newSlot();
+      this.slotOf[pfn] = s;
+    }
+    return s;
+  }
+
+  private drop(pfn: number): void {
+    const s = this.slotOf[pfn];
+    if (s < 0) return;
+    this.slotOf[pfn] = -1;
+    this.resident--;
+    if (this.freeCount === this.freeSlots.length) {
+      const bigger = new Int32Array(this.freeSlots.length * 2);
+      bigger.set(this.freeSlots);
+      this.freeSlots = bigger;
+    }
+    this.freeSlots[this.freeCount++] = s;
   }
 
   readWord(pfn: number, word: number): number {
-    const p = this.pages.get(pfn);
-    return p === undefined ? 0 : p[word];
+    const s = this.slotOf[pfn];
+    return s < 0 ? 0 : this.slabs[s >>> 8][(s & 255) * WORDS_PER_PAGE + word];
   }
 
   writeWord(pfn: number, word: number, value: number): void {
-    const p = this.pages.get(pfn);
-    if (p !== undefined) p[word] = value;
-    else if (value !== 0) this.pageForWrite(pfn)[word] = value;
+    let s = this.slotOf[pfn];
+    if (s < 0) {
+      if (value === 0) return;
+      s = this.slotForWrite(pfn);
+    }
+    this.slabs[s >>> 8][(s & 255) * WORDS_PER_PAGE + word] = value;
   }
 
   readByte(pfn: number, offset: number): number {
-    const p = this.pages.get(pfn);
-    return p === undefined ? 0 : (p[offset >>> 2] >>> ((offset & 3) * 8)) & 0xff;
+    const s = this.slotOf[pfn];
+    if (s < 0) return 0;
+    return (this.slabs[s >>> 8][(s & 255) * WORDS_PER_PAGE + (offset >>> 2)] >>> ((offset & 3) * 8)) & 0xff;
   }
 
   writeByte(pfn: number, offset: number, value: number): void {
-    const p = this.pages.get(pfn);
-    if (p === undefined && (value & 0xff) === 0) return;
-    const page = p ?? this.pageForWrite(pfn);
+    let s = this.slotOf[pfn];
+    if (s < 0) {
+      if ((value & 0xff) === 0) return;
+      s = this.slotForWrite(pfn);
+    }
+    const slab = this.slabs[s >>> 8];
+    const w = (s & 255) * WORDS_PER_PAGE + (offset >>> 2);
     const shift = (offset & 3) * 8;
-    const w = offset >>> 2;
-    page[w] = ((page[w] & ~(0xff << shift)) | ((value & 0xff) << shift)) >>> 0;
+    slab[w] = ((slab[w] & ~(0xff << shift)) | ((value & 0xff) << shift)) >>> 0;
   }
 
   /** Fills a page with zeroes: drops its storage. */
   zeroPage(pfn: number): void {
-    this.pages.delete(pfn);
+    this.drop(pfn);
   }
 
   /** True when every byte of the page is zero. */
   isZeroPage(pfn: number): boolean {
-    const p = this.pages.get(pfn);
-    if (p === undefined) return true;
-    for (let i = 0; i < WORDS_PER_PAGE; i++) if (p[i] !== 0) return false;
+    const s = this.slotOf[pfn];
+    if (s < 0) return true;
+    const slab = this.slabs[s >>> 8];
+    const base = (s & 255) * WORDS_PER_PAGE;
+    for (let i = 0; i < WORDS_PER_PAGE; i++) if (slab[base + i] !== 0) return false;
     return true;
   }
 
+  private view(s: number): Uint32Array {
+    return this.slabs[s >>> 8].subarray((s & 255) * WORDS_PER_PAGE, ((s & 255) + 1) * WORDS_PER_PAGE);
+  }
+
   copyPage(fromPfn: number, toPfn: number): void {
-    const p = this.pages.get(fromPfn);
-    if (p === undefined) this.pages.delete(toPfn);
-    else this.pages.set(toPfn, p.slice());
+    const f = this.slotOf[fromPfn];
+    if (f < 0) {
+      this.drop(toPfn);
+      return;
+    }
+    const t = this.slotForWrite(toPfn);
+    this.view(t).set(this.view(this.slotOf[fromPfn]));
   }
 
   /** A copy of a page's bytes (zeroes for an empty page). */
   snapshot(pfn: number): Uint8Array {
-    const p = this.pages.get(pfn);
-    return p === undefined ? new Uint8Array(4096) : new Uint8Array(p.slice().buffer);
+    const s = this.slotOf[pfn];
+    return s < 0 ? new Uint8Array(4096) : new Uint8Array(this.view(s).slice().buffer);
   }
 
   restore(pfn: number, bytes: Uint8Array): void {
     let zero = true;
     for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) { zero = false; break; }
-    if (zero) this.pages.delete(pfn);
-    else this.pages.set(pfn, new Uint32Array(bytes.slice().buffer));
+    if (zero) this.drop(pfn);
+    else this.view(this.slotForWrite(pfn)).set(new Uint32Array(bytes.slice().buffer));
   }
 }

@@ -8,7 +8,9 @@ import { Journal } from './journal';
 import { VadTree } from './vad';
 import { WorkingSetList } from './workingSet';
 
-export type FaultKind = 'demandZero' | 'transition' | 'hard' | 'copyOnWrite' | 'prototype' | 'dirtyBit' | 'pagingStructure' | 'guard' | 'accessViolation';
+export const FAULT_KINDS = ['demandZero', 'transition', 'hard', 'copyOnWrite', 'prototype', 'dirtyBit', 'pagingStructure', 'guard', 'accessViolation'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+const FAULT_KIND_INDEX = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, i])) as Record<FaultKind, number>;
 
 export class Process {
   readonly vads = new VadTree();
@@ -34,7 +36,8 @@ export class Process {
   readonly lockedVpns = new Set<number>();
   /** Number of page faults taken (PageFaultCount) and per kind. */
   pageFaultCount = 0;
-  readonly faultsByKind = new Map<FaultKind, number>();
+  /** Resolved faults by kind (indexes: FAULT_KINDS). */
+  readonly faultCounts = new Float64Array(FAULT_KINDS.length);
   hardFaultCount = 0;
   terminating = false;
   terminated = false;
@@ -52,6 +55,12 @@ export class Process {
   }
 
   countFault(kind: FaultKind): void {
-    this.faultsByKind.set(kind, (this.faultsByKind.get(kind) ?? 0) + 1);
+    this.faultCounts[FAULT_KIND_INDEX[kind]]++;
+  }
+
+  faultsByKind(): Record<FaultKind, number> {
+    const r = {} as Record<FaultKind, number>;
+    FAULT_KINDS.forEach((k, i) => (r[k] = this.faultCounts[i]));
+    return r;
   }
 }
