@@ -33,7 +33,7 @@ export const MMPFN_SIZE = 0x30;
 
 /** Highest user address + 1 (8 TB). */
 export const USER_LIMIT = 0x80000000000;
-export const MM_HIGHEST_USER_ADDRESS = 0x7ffffffefff;
+export const MM_HIGHEST_USER_ADDRESS = 0x7fffffeffff;
 export const MM_HIGHEST_VAD_ADDRESS = 0x7fffffdffff;
 export const MM_LOWEST_USER_ADDRESS = 0x10000;
 
