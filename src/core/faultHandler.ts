@@ -7,8 +7,15 @@
  *
  * Scope of this module: the first-touch paths of book-B §7 — missing paging structures built
  * top-down, demand-zero resolution, access checks (the read-only first-touch double fault, guard
- * pages, NX, decommitted and reserved pages). Other PTE formats are handed to `otherResolver`,
- * which the paging layer installs.
+ * pages, NX, decommitted and reserved pages) — and the dispatch to the paging resolvers of
+ * pagingFaults.ts (transition / soft faults, paging-file / hard faults with clustering, the
+ * dirty-bit fault, collided faults, waiting for free pages), also at the upper levels of the
+ * walk when a paging structure itself was paged out. Formats neither handles (prototype PTEs,
+ * copy-on-write) are handed to `otherResolver`, which the section layer installs.
+ *
+ * Faults nest: `run` called while a stepped fault is suspended (a second thread faulting, e.g.
+ * ReadProcessMemory from another process while the first waits for its in-page read) uses a
+ * separate context and leaves the suspended one untouched.
  */
 import { USER_LIMIT } from './addresses';
 import { Step } from './faultSteps';
@@ -17,10 +24,12 @@ import type { Machine } from './machine';
 import { LIST_END } from './pfnDatabase';
 import { entryIndex, entrySlot } from './pagingStructures';
 import type { Process, FaultKind } from './process';
+import type { InPageBlock } from './pager';
+import { pagingStep } from './pagingFaults';
 import { accessAllowed, cacheAttributeOf, isGuard, MM_NOACCESS, protectToPteMask } from './protection';
 import { ACCESSED, COPY_ON_WRITE, DIRTY, HI_NX, P, RW, SW_WRITE, US, classify, demandZeroLo, pfnHi, pfnLo, protectionOf, ptePfn, withWsIndex } from './pte';
 import {
-  STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_NO_MEMORY, STATUS_PAGE_FAULT_DEMAND_ZERO, STATUS_SUCCESS,
+  STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_PAGE_FAULT_DEMAND_ZERO, STATUS_SUCCESS,
 } from './status';
 import { WSLE_DIRECT } from './workingSet';
 
@@ -35,6 +44,13 @@ export const enum Access {
 }
 
 export const ACCESS_NAMES: Record<number, string> = { 0: 'read', 1: 'write', 8: 'execute' };
+
+/** The resolver MiDispatchFault chooses for the entry being resolved. */
+export const enum Resolver {
+  DemandZero = 0,
+  Transition = 1,
+  PageFile = 2,
+}
 
 /** Everything the handler knows about the fault in progress (shown by the debugger). */
 export class FaultContext {
@@ -67,15 +83,50 @@ export class FaultContext {
   kind: FaultKind = 'demandZero';
   /** Whether this fault already set the UMPB bit of the page table it builds. */
   umpbNoted = false;
+  /** Set when the fault resolved nothing and the access is simply retried. */
+  retry = false;
+  /** The resolver for the entry being resolved (set by CheckLevel / ReadPte / CvaResult). */
+  resolver: Resolver = Resolver.DemandZero;
+  /** Whether the page being mapped by a transition or hard fault ends up dirty. */
+  dirty = false;
+  /** The in-page read of a hard fault (null otherwise). */
+  block: InPageBlock | null = null;
+  /** The transition PTE the hard fault wrote for the faulting page (MiIsFaultPteIntact compares). */
+  ioPteLo = 0;
+  ioPteHi = 0;
+  /** The paging-file location a dirty-bit fault is releasing (an OriginalPte value). */
+  oldLo = 0;
+  oldHi = 0;
+  /** Cluster of a hard fault: first and last PTE index in the table, and which are included. */
+  clusterFirst = 0;
+  clusterLast = 0;
+  readonly clusterIncluded = new Uint8Array(512);
+  readonly clusterPfn = new Int32Array(512);
   /** Journal sequence number of the FaultBegin event. */
   beginSeq = 0;
 }
 
-/** A resolver for PTE formats this module does not handle (installed by the paging layer). */
+/**
+ * MiAllocateWsle: MiDoReplacement (a hard working-set maximum replaces an entry; a large working
+ * set in a system that is repurposing standby pages trims itself, book-B §10.6), then a free
+ * working-set entry for the page being mapped.
+ */
+export function allocateWsle(m: Machine, c: FaultContext): void {
+  const wsl = c.proc.wsl;
+  if (c.proc.maximumWorkingSetHard || wsl.size - wsl.firstDynamic > m.forcedTrimThreshold) m.doReplacement(c.proc);
+  m.ensureWsleAvailable(c.proc);
+  c.wsIndex = wsl.allocate(c.eSlot, WSLE_DIRECT);
+}
+
+/** A resolver for PTE formats this module does not handle (installed by the section layer). */
 export type OtherResolver = (ctx: FaultContext) => Step;
 
 export class FaultHandler {
-  readonly ctx = new FaultContext();
+  /** The fault being run or stepped (a nested `run` temporarily uses another context). */
+  ctx = new FaultContext();
+  /** Suspended outer faults while a nested fault runs (innermost last). */
+  private readonly outer: FaultContext[] = [];
+  private readonly spare: FaultContext[] = [];
   otherResolver: OtherResolver | null = null;
   /** Called before each step when set (debugger pause points, breakpoints on routines). */
   onStep: ((ctx: FaultContext) => void) | null = null;
@@ -84,6 +135,13 @@ export class FaultHandler {
 
   get active(): boolean {
     return this.ctx.step !== Step.Done;
+  }
+
+  /** Every fault in progress: the current one and the suspended outer ones. */
+  activeContexts(): FaultContext[] {
+    const all = this.outer.filter((c) => c.step !== Step.Done);
+    if (this.ctx.step !== Step.Done) all.push(this.ctx);
+    return all;
   }
 
   begin(proc: Process, va: number, access: Access, user: boolean): FaultContext {
@@ -100,6 +158,9 @@ export class FaultHandler {
     c.table = -1;
     c.kind = 'demandZero';
     c.umpbNoted = false;
+    c.resolver = Resolver.DemandZero;
+    c.block = null;
+    c.retry = false;
     c.step = Step.Trap;
     c.beginSeq = this.m.journal.record(EventKind.FaultBegin, proc.index, access, va, 0, 0, 0, 0);
     return c;
@@ -107,9 +168,23 @@ export class FaultHandler {
 
   /** Runs the fault to its end and returns the NTSTATUS MmAccessFault returned. */
   run(proc: Process, va: number, access: Access, user: boolean): number {
-    this.begin(proc, va, access, user);
-    while (this.ctx.step !== Step.Done) this.step();
-    return this.ctx.status;
+    if (this.ctx.step === Step.Done) {
+      this.begin(proc, va, access, user);
+      while (this.ctx.step !== Step.Done) this.step();
+      return this.ctx.status;
+    }
+    // another fault is suspended mid-way: this one runs on a context of its own
+    const suspended = this.ctx;
+    this.outer.push(suspended);
+    this.ctx = this.spare.pop() ?? new FaultContext();
+    try {
+      this.begin(proc, va, access, user);
+      while (this.ctx.step !== Step.Done) this.step();
+      return this.ctx.status;
+    } finally {
+      this.spare.push(this.ctx);
+      this.ctx = this.outer.pop()!;
+    }
   }
 
   private fail(status: number, kind: FaultKind): Step {
@@ -164,6 +239,14 @@ export class FaultHandler {
           c.step = Step.CvaLookup;
           return;
         }
+        // a paged-out paging structure: restored by the same resolvers as a leaf (book-C §8.4)
+        const k = classify(lo, hi);
+        if (k === 'transition' || k === 'pagefile') {
+          c.protection = 4;
+          c.resolver = k === 'transition' ? Resolver.Transition : Resolver.PageFile;
+          c.step = Step.Dispatch;
+          return;
+        }
         c.step = this.other(c);
         return;
       }
@@ -180,6 +263,7 @@ export class FaultHandler {
           c.step = this.other(c);
           return;
         }
+        c.resolver = Resolver.DemandZero;
         if (c.target > 1) {
           // a paging structure on the way down: build it (MiResolveDemandZeroFault again)
           c.kind = 'pagingStructure';
@@ -221,6 +305,17 @@ export class FaultHandler {
             return;
           case 'demandZero':
             c.protection = protectionOf(c.pteLo);
+            c.resolver = Resolver.DemandZero;
+            c.step = Step.AccessCheck;
+            return;
+          case 'transition':
+            c.protection = protectionOf(c.pteLo);
+            c.resolver = Resolver.Transition;
+            c.step = Step.AccessCheck;
+            return;
+          case 'pagefile':
+            c.protection = protectionOf(c.pteLo);
+            c.resolver = Resolver.PageFile;
             c.step = Step.AccessCheck;
             return;
           case 'decommitted':
@@ -238,8 +333,12 @@ export class FaultHandler {
           return;
         }
         if (c.access === Access.Write && (lo & RW) === 0) {
-          if ((lo & (SW_WRITE | COPY_ON_WRITE)) !== 0) {
-            c.kind = (lo & SW_WRITE) !== 0 ? 'dirtyBit' : 'copyOnWrite';
+          if ((lo & SW_WRITE) !== 0) {
+            // a clean writable page: the dirty-bit fault (book-C §5.2)
+            c.kind = 'dirtyBit';
+            c.step = Step.DbClearPageFile;
+          } else if ((lo & COPY_ON_WRITE) !== 0) {
+            c.kind = 'copyOnWrite';
             c.step = this.other(c);
           } else c.step = this.fail(STATUS_ACCESS_VIOLATION, 'accessViolation');
           return;
@@ -270,6 +369,11 @@ export class FaultHandler {
         if (isGuard(prot)) {
           const cleared = prot & ~0x10;
           m.paging.writeEntry(c.proc, c.table, c.index, c.eSlot, demandZeroLo(cleared) | (c.pteLo & ~0x3e0), c.pteHi);
+          if (c.resolver === Resolver.Transition) {
+            // the page keeps its protection in OriginalPte too
+            const pfn = ptePfn(c.pteLo, c.pteHi);
+            m.pfn.setOriginalPte(pfn, ((m.pfn.originalPteLo[pfn] & ~0x3e0) | demandZeroLo(cleared)) >>> 0, m.pfn.originalPteHi[pfn]);
+          }
           c.step = this.fail(STATUS_GUARD_PAGE_VIOLATION, 'guard');
           return;
         }
@@ -277,7 +381,7 @@ export class FaultHandler {
         return;
       }
       case Step.Dispatch:
-        c.step = Step.DzColor;
+        c.step = c.resolver === Resolver.DemandZero ? Step.DzColor : c.resolver === Resolver.Transition ? Step.TfReadPfn : Step.PfCluster;
         return;
       case Step.DzColor:
         c.proc.nextPageColor = (c.proc.nextPageColor + 1) & 0xffff;
@@ -287,7 +391,8 @@ export class FaultHandler {
       case Step.DzTakePage: {
         const pfn = m.takePageForFault(c);
         if (pfn === LIST_END) {
-          c.step = this.fail(STATUS_NO_MEMORY, 'demandZero');
+          // no page on any list: MiEnsureAvailablePageOrWait
+          c.step = Step.WaitForPages;
           return;
         }
         c.pfn = pfn;
@@ -322,8 +427,7 @@ export class FaultHandler {
         return;
       }
       case Step.WsleTake:
-        m.ensureWsleAvailable(c.proc);
-        c.wsIndex = c.proc.wsl.allocate(c.eSlot, WSLE_DIRECT);
+        allocateWsle(m, c);
         c.step = Step.WsleStore;
         return;
       case Step.WsleStore:
@@ -349,12 +453,15 @@ export class FaultHandler {
         c.step = Step.TrapReturn;
         return;
       case Step.TrapReturn:
-        c.proc.countFault(c.kind);
+        // a fault that only waited (for pages, or for a changed PTE) is retried and counted then
+        if (!c.retry) c.proc.countFault(c.kind);
         m.journal.record(EventKind.FaultEnd, c.proc.index, c.access, c.va, 0, 0, c.status, 0);
         c.step = Step.Done;
         return;
+      case Step.Done:
+        return;
       default:
-        c.step = Step.Done;
+        c.step = pagingStep(m, c);
     }
   }
 

@@ -6,7 +6,7 @@
 import { entryVaOfSlot, mmpfnAddress, vaOfSlot } from './addresses';
 import type { Machine } from './machine';
 import { entryIndex, entrySlot, LEVEL_NAMES } from './pagingStructures';
-import { LIST_END, PAGE_LOCATION_NAMES, PageLocation, E1_READ_IN_PROGRESS, E1_WRITE_IN_PROGRESS, U4_PROTOTYPE_PTE } from './pfnDatabase';
+import { LIST_END, PAGE_LOCATION_NAMES, PageLocation, E1_READ_IN_PROGRESS, E1_WRITE_IN_PROGRESS, U4_DISCARD, U4_PROTOTYPE_PTE } from './pfnDatabase';
 import type { Process } from './process';
 import { DecodedPte, P, decodePte, ptePfn, toBig } from './pte';
 import { protectionName } from './protection';
@@ -126,6 +126,10 @@ export interface PfnInfo {
   cacheAttribute: number;
   usedPageTableEntries: number;
   prototypePte: boolean;
+  /** u1.Event of a page being read in: the in-page block (one per read); 0 otherwise. */
+  inPageEvent: number;
+  /** PteAddress bit 1: the page is freed when its paging I/O completes. */
+  discardOnCompletion: boolean;
 }
 
 /** A PFN database entry with its union members named for its state (what !pfn shows). */
@@ -144,7 +148,7 @@ export function pfnInfo(m: Machine, pfn: number): PfnInfo {
     wsIndex: loc === PageLocation.Active ? db.u1[pfn] : 0,
     flink: listed ? db.u1[pfn] : 0,
     blink: listed ? db.u2[pfn] : 0,
-    pteAddress: entryVaOfSlot(db.pteSlot[pfn]),
+    pteAddress: entryVaOfSlot(db.pteSlot[pfn]) | ((db.u4Flags[pfn] & U4_DISCARD) !== 0 ? 2n : 0n),
     originalPte: toBig(db.originalPteLo[pfn], db.originalPteHi[pfn]),
     modified: db.isModified(pfn),
     writeInProgress: (db.e1[pfn] & E1_WRITE_IN_PROGRESS) !== 0,
@@ -155,6 +159,8 @@ export function pfnInfo(m: Machine, pfn: number): PfnInfo {
     cacheAttribute: db.cacheAttribute(pfn),
     usedPageTableEntries: db.usedPageTableEntries[pfn],
     prototypePte: (db.u4Flags[pfn] & U4_PROTOTYPE_PTE) !== 0,
+    inPageEvent: (db.e1[pfn] & E1_READ_IN_PROGRESS) !== 0 ? db.u1[pfn] : 0,
+    discardOnCompletion: (db.u4Flags[pfn] & U4_DISCARD) !== 0,
   };
 }
 

@@ -8,10 +8,15 @@
 import {
   HYPERSPACE_BASE, MMWSL_VA, PXE_SELFMAP, SELFMAP_INDEX, UMPB_VA, entryVaOfSlot, slotOfEntryVa, slotOfVa,
 } from './addresses';
+import { apiState } from './api/common';
 import { FaultContext, FaultHandler } from './faultHandler';
 import { Actor, CommitCounter, EventKind, Journal } from './journal';
 import { Mmu } from './mmu';
 import { PageAllocator } from './pageAllocator';
+import { Pager, type PagingConfig } from './pager';
+import { runModifiedPageWriter } from './modifiedPageWriter';
+import { makeTablesResident } from './residency';
+import { balanceSetManager, doReplacement, emptyWorkingSet, waitForPages } from './workingSetManager';
 import { entryIndex, entrySlot, PagingStructures } from './pagingStructures';
 import { E1_CACHE_SHIFT, E1_MODIFIED, E1_PRIORITY_SHIFT, LIST_END, PageLocation, PfnDatabase } from './pfnDatabase';
 import { PhysicalMemory } from './physicalMemory';
@@ -25,6 +30,10 @@ export interface MachineConfig {
   ramBytes?: number;
   /** Size of the first paging file in bytes (default 1 GB; 0 = none). Adds to the commit limit. */
   pageFileBytes?: number;
+  /** Maximum size the first paging file may grow to (default: its size, i.e. no growth). */
+  pageFileMaxBytes?: number;
+  /** Parameters of the paging model (latencies, thresholds; see pager.ts / docs/paging.md). */
+  paging?: Partial<PagingConfig>;
   /** Secondary colour mask (default 0x3F: 64 colours, as on the book's Core 2 Duo). */
   colorMask?: number;
   /** Events the journal keeps before it starts overwriting the oldest (default 2^21). */
@@ -74,6 +83,10 @@ export class Machine {
   readonly allocator: PageAllocator;
   readonly faults: FaultHandler;
   readonly mmu: Mmu;
+  /** Paging files, the simulated clock's events, in-flight paging I/O (pager.ts). */
+  readonly pager: Pager;
+  /** Forced-trim condition 1 in pages: (WorkingSetSize - FirstDynamic) above this (book-B §10.6). */
+  readonly forcedTrimThreshold: number;
   readonly counters = new Counters();
   readonly commit = new CommitState();
   readonly processes = new Map<number, Process>();
@@ -96,6 +109,8 @@ export class Machine {
       pageFileBytes: config.pageFileBytes ?? DEFAULT_PAGEFILE,
       colorMask: config.colorMask ?? 0x3f,
       journalCapacity: config.journalCapacity ?? 1 << 21,
+      pageFileMaxBytes: config.pageFileMaxBytes ?? config.pageFileBytes ?? DEFAULT_PAGEFILE,
+      paging: config.paging ?? {},
     };
     const pages = Math.floor(this.config.ramBytes / 4096);
     if (pages < 256) throw new RangeError(`physical memory of ${this.config.ramBytes} bytes is too small (at least 1 MB)`);
@@ -108,6 +123,19 @@ export class Machine {
     this.allocator.repurposeHook = { restoreTransitionPte: (pfn) => this.restoreTransitionPte(pfn) };
     this.faults = new FaultHandler(this);
     this.mmu = new Mmu(this);
+    this.pager = new Pager(this, this.config.paging);
+    this.forcedTrimThreshold = Math.floor(this.pager.config.forcedTrimWsFraction * pages);
+    this.pager.balanceHook = () => {
+      balanceSetManager(this);
+    };
+    this.pager.mpwHook = () => {
+      runModifiedPageWriter(this);
+    };
+    this.releasePageFileCopy = (pfn) => this.pager.releasePageFileCopy(pfn);
+    this.releasePageFileSlot = (lo, hi) => this.pager.releaseSlotOfPte(lo, hi);
+    apiState(this).emptyWorkingSet = (proc) => {
+      emptyWorkingSet(this, proc);
+    };
     this.boot();
   }
 
@@ -131,7 +159,38 @@ export class Machine {
     db.bootFillZeroed((function* () {
       for (let p = next; p < count; p++) yield p;
     })());
-    this.commit.limit = count - this.bootPages + Math.floor(this.config.pageFileBytes / 4096);
+    this.commit.limit = count - this.bootPages;
+    const filePages = Math.floor(this.config.pageFileBytes / 4096);
+    if (filePages > 0) {
+      const maxPages = Math.max(filePages, Math.floor(this.config.pageFileMaxBytes / 4096));
+      this.pager.addFile('\\??\\C:\\pagefile.sys', filePages, maxPages, false);
+    }
+  }
+
+  // ---- the clock ---------------------------------------------------------------------------------
+
+  /**
+   * Advances the simulated clock by `ms` (Sleep): timed work that falls due runs in order — disk
+   * completions, the balance set manager every second, the modified page writer when woken —
+   * and the zero page thread uses the idle time.
+   */
+  tick(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`cannot advance the clock by ${ms} ms`);
+    this.pager.advanceTo(this.clockMs + ms);
+  }
+
+  /** MiDoReplacement (faultHandler's MiAllocateWsle calls it when a condition may hold). */
+  doReplacement(proc: Process): void {
+    doReplacement(this, proc);
+  }
+
+  /** Whether a page is a paging structure on the walk of a fault in progress. */
+  isOnFaultWalk(pfn: number): boolean {
+    if (!this.faults.active) return false;
+    for (const c of this.faults.activeContexts()) {
+      for (let level = 3; level >= 1; level--) if (this.paging.tableOf(c.proc, c.slot, level) === pfn) return true;
+    }
+    return false;
   }
 
   // ---- processes ---------------------------------------------------------------------------------
@@ -214,10 +273,16 @@ export class Machine {
 
   // ---- pages and tables --------------------------------------------------------------------------
 
-  /** A zeroed page for an address space, coloured by its NextPageColor. */
+  /**
+   * A zeroed page for an address space, coloured by its NextPageColor. When every list is empty
+   * the caller waits for pages (the modified page writer, trimming, simulated time) with paging
+   * structures held in place; OutOfMemoryError when nothing can be freed.
+   */
   takePage(proc: Process): number {
     proc.nextPageColor = (proc.nextPageColor + 1) & 0xffff;
-    const pfn = this.allocator.allocateZeroed(proc.nextPageColor & this.pfn.colorMask);
+    const color = proc.nextPageColor & this.pfn.colorMask;
+    let pfn = this.allocator.allocateZeroed(color);
+    if (pfn === LIST_END && this.pager.holdTables(() => waitForPages(this, 1))) pfn = this.allocator.allocateZeroed(color);
     if (pfn === LIST_END) throw new OutOfMemoryError();
     return pfn;
   }
@@ -267,15 +332,20 @@ export class Machine {
    */
   ensurePageTable(proc: Process, slot: number): number {
     if (this.paging.tableOf(proc, slot, 1) >= 0) return this.paging.tableOf(proc, slot, 1);
+    // paged-out levels come back first (book-C §8.4); only missing ones are built
+    const resident = makeTablesResident(this, proc, slot);
+    if (resident >= 0) return resident;
+    return this.pager.holdTables(() => this.buildPageTable(proc, slot));
+  }
+
+  private buildPageTable(proc: Process, slot: number): number {
     this.notePageTableCreated(proc, slot);
     for (let level = 4; level >= 2; level--) {
       const table = this.paging.tableOf(proc, slot, level);
       const i = entryIndex(slot, level);
       if ((this.paging.readLo(table, i) & P) !== 0) continue;
       const eSlot = entrySlot(slot, level);
-      proc.nextPageColor = (proc.nextPageColor + 1) & 0xffff;
-      const pfn = this.allocator.allocateZeroed(proc.nextPageColor & this.pfn.colorMask);
-      if (pfn === LIST_END) throw new OutOfMemoryError();
+      const pfn = this.takePage(proc);
       this.initPagePfn(pfn, demandZeroLo(4), table, eSlot, 4, proc.pagePriority);
       this.ensureWsleAvailable(proc);
       const ws = proc.wsl.allocate(eSlot, WSLE_DIRECT);
@@ -366,7 +436,7 @@ export class Machine {
   /** Charges `pages` of commitment to the system and to a process; false when over the limit. */
   chargeCommit(proc: Process | undefined, pages: number, kind: 'data' | 'pageTable' = 'data'): boolean {
     if (pages === 0) return true;
-    if (this.commit.charge + pages > this.commit.limit) return false;
+    if (this.commit.charge + pages > this.commit.limit && !this.growCommitLimit(pages)) return false;
     const old = this.commit.charge;
     this.commit.charge += pages;
     if (this.commit.charge > this.commit.peak) this.commit.peak = this.commit.charge;
@@ -380,6 +450,17 @@ export class Machine {
       this.journal.record(EventKind.Commit, proc.index, CommitCounter.ProcessCharge, 0, po, 0, proc.commitCharge, 0);
     }
     return true;
+  }
+
+  /**
+   * Whether `pages` more pages of commitment fit under the commit limit, growing the paging files
+   * towards their maximum sizes when that makes them fit (the commit limit grows with them).
+   */
+  growCommitLimit(pages: number): boolean {
+    const short = this.commit.charge + pages - this.commit.limit;
+    if (short <= 0) return true;
+    this.pager.growPagingFiles(short);
+    return this.commit.charge + pages <= this.commit.limit;
   }
 
   returnCommit(proc: Process | undefined, pages: number, kind: 'data' | 'pageTable' = 'data'): void {

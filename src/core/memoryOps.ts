@@ -15,11 +15,16 @@ import {
   ACCESSED, DIRTY, P, RW, SW_WRITE, TRANSITION, US, classify, demandZeroLo, protectionOf, ptePfn, softwareWsIndex,
 } from './pte';
 import { trimWorkingSetEntry } from './workingSetOps';
+import { makeTablesResident, peekPte, releaseNonResidentTables } from './residency';
 
-/** Reads the PTE of a user slot: [lo, hi], or undefined when its page table does not exist. */
+/**
+ * Reads the PTE of a user slot: [lo, hi], or undefined when its page table does not exist. A
+ * page table that was paged out is read where it is (its page on a list, or its paging-file copy),
+ * without bringing it back.
+ */
 export function readPte(m: Machine, proc: Process, slot: number): [number, number] | undefined {
   const table = m.paging.tableOf(proc, slot, 1);
-  if (table < 0) return undefined;
+  if (table < 0) return peekPte(m, proc, slot);
   return [m.paging.readLo(table, slot & 511), m.paging.readHi(table, slot & 511)];
 }
 
@@ -38,12 +43,14 @@ export function writeDemandZeroPtes(m: Machine, proc: Process, startSlot: number
 
 /**
  * Frees whatever backs the PTE of `slot` and writes `newLo` into it: 0x200 for a decommit,
- * 0 for a release. A valid page leaves the working set (its WSLE is invalidated and pushed on
- * the free list first, book-A O-37) and goes to the Free list; a transition page is unlinked
- * from its list and freed.
+ * 0 for a release. A paged-out page table is brought back first. A valid page leaves the working
+ * set (its WSLE is invalidated and pushed on the free list first, book-A O-37) and goes to the
+ * Free list; a transition page is unlinked from its list and freed; a page in the paging file
+ * gives its paging-file page back. A page under paging I/O is freed when the I/O completes
+ * (the discard flag, book-C §7.3).
  */
 export function freePte(m: Machine, proc: Process, slot: number, newLo: number): void {
-  const table = m.paging.tableOf(proc, slot, 1);
+  const table = makeTablesResident(m, proc, slot);
   if (table < 0) return;
   const index = slot & 511;
   const lo = m.paging.readLo(table, index);
@@ -56,18 +63,21 @@ export function freePte(m: Machine, proc: Process, slot: number, newLo: number):
     if (proc.wsl.isValid(ws) && proc.wsl.slotAt(ws) === slot) proc.wsl.release(ws);
     m.paging.writeEntry(proc, table, index, slot, newLo, 0);
     db.setU2(pfn, 0);
-    m.allocator.freePage(pfn);
+    if (m.pager.inIo(pfn)) {
+      // the paging-file write still holds it: it leaves the working set now, memory later
+      db.setReferenceCount(pfn, db.referenceCount[pfn] - 1);
+      db.setLocation(pfn, db.isModified(pfn) ? PageLocation.Modified : PageLocation.Standby);
+    }
+    m.pager.freeOrDiscard(pfn);
     return;
   }
   if ((lo & TRANSITION) !== 0 && classify(lo, hi) === 'transition') {
     const pfn = ptePfn(lo, hi);
     m.paging.writeEntry(proc, table, index, slot, newLo, 0);
-    if (db.listIdOf(pfn) !== 0xffff) db.unlink(pfn);
-    m.releasePageFileCopy?.(pfn);
-    m.allocator.freePage(pfn);
+    m.pager.freeOrDiscard(pfn);
     return;
   }
-  if (classify(lo, hi) === 'pagefile') m.releasePageFileSlot?.(lo, hi);
+  if (classify(lo, hi) === 'pagefile') m.pager.releaseSlotOfPte(lo, hi);
   m.paging.writeEntry(proc, table, index, slot, newLo, 0);
 }
 
@@ -86,6 +96,7 @@ export function deleteEmptyTables(m: Machine, proc: Process, slot: number): void
     if (proc.wsl.isValid(ws) && proc.wsl.slotAt(ws) === eSlot) proc.wsl.release(ws);
     m.paging.writeEntry(proc, table, i, eSlot, 0, 0);
     m.pfn.setU2(child, 0);
+    m.pager.releasePageFileCopy(child);
     m.allocator.freePage(child);
     if (level === 2) m.notePageTableDeleted(proc, slot);
   }
@@ -152,6 +163,8 @@ export function isPageCommitted(m: Machine, proc: Process, slot: number, memComm
 
 /** Tears down a process: every VAD released, every table and hyperspace page freed. */
 export function destroyAddressSpace(m: Machine, proc: Process): void {
+  // paged-out tables first: their paging-file pages and physical pages are released as they are
+  releaseNonResidentTables(m, proc);
   for (const vad of [...proc.vads.inOrder()]) {
     for (let s = vad.startVpn; s <= vad.endVpn; s++) freePte(m, proc, s, 0);
     for (let s = vad.startVpn; s <= vad.endVpn; s += 512) deleteEmptyTables(m, proc, s);
@@ -166,7 +179,7 @@ export function destroyAddressSpace(m: Machine, proc: Process): void {
   }
   for (const pfn of pages) {
     db.setU2(pfn, 0);
-    m.allocator.freePage(pfn);
+    m.pager.freeOrDiscard(pfn);
   }
   void isSelfMapSlot;
 }

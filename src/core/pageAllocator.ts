@@ -47,6 +47,7 @@ export class PageAllocator {
 
   private takeStandby(): number {
     const db = this.pfn;
+    if (db.standbyTotal === 0) return LIST_END;
     for (let p = 0; p < 8; p++) {
       const id = db.listIdStandby(p);
       if (db.listTotal(id) !== 0) {
@@ -66,13 +67,13 @@ export class PageAllocator {
   /** Page for a demand-zero fault, already zero-filled; LIST_END when memory is exhausted. */
   allocateZeroed(color: number): number {
     const db = this.pfn;
-    let pfn = this.takeFromColored(db.listIdZeroed(0), color);
+    let pfn = db.zeroedTotal === 0 ? LIST_END : this.takeFromColored(db.listIdZeroed(0), color);
     if (pfn !== LIST_END) {
       this.lastSource = PageSource.Zeroed;
       this.lastZeroed = false;
       return pfn;
     }
-    pfn = this.takeFromColored(db.listIdFree(0), color);
+    pfn = db.freeTotal === 0 ? LIST_END : this.takeFromColored(db.listIdFree(0), color);
     if (pfn !== LIST_END) {
       this.lastSource = PageSource.Free;
     } else {
@@ -91,12 +92,12 @@ export class PageAllocator {
   /** Page to be overwritten by an in-page read: Free, then Zeroed, then Standby. */
   allocateForRead(color: number): number {
     const db = this.pfn;
-    let pfn = this.takeFromColored(db.listIdFree(0), color);
+    let pfn = db.freeTotal === 0 ? LIST_END : this.takeFromColored(db.listIdFree(0), color);
     if (pfn !== LIST_END) {
       this.lastSource = PageSource.Free;
       return pfn;
     }
-    pfn = this.takeFromColored(db.listIdZeroed(0), color);
+    pfn = db.zeroedTotal === 0 ? LIST_END : this.takeFromColored(db.listIdZeroed(0), color);
     if (pfn !== LIST_END) {
       this.lastSource = PageSource.Zeroed;
       return pfn;

@@ -41,6 +41,13 @@ export const E1_PARITY_ERROR = 0x8000;
 
 // u4 flags kept beside PteFrame
 export const U4_PROTOTYPE_PTE = 0x1;
+/**
+ * PteAddress bit 1 (book-C §1.8, §7.3): "free this page when its I/O completes" — set when the
+ * memory a page under I/O belongs to is released, decommitted or torn down. Kept here rather
+ * than in pteSlot; journaled as a PteAddress event whose new high word has bit 31 set.
+ */
+export const U4_DISCARD = 0x2;
+export const PTE_ADDRESS_DISCARD_MARK = 0x80000000;
 
 export class PfnDatabase {
   readonly count: number;
@@ -214,6 +221,22 @@ export class PfnDatabase {
     if (o === v) return;
     this.usedPageTableEntries[pfn] = v;
     this.field(pfn, PfnFieldId.UsedPageTableEntries, o, 0, v, 0);
+  }
+  /** Sets or clears a u4 flag (U4_DISCARD is journaled as PteAddress bit 1, see above). */
+  setU4Flag(pfn: number, flag: number, on: boolean): void {
+    const o = this.u4Flags[pfn];
+    const v = on ? o | flag : o & ~flag;
+    if (o === v) return;
+    this.u4Flags[pfn] = v;
+    if (flag === U4_DISCARD) {
+      const s = this.pteSlot[pfn];
+      const lo = s % 0x100000000;
+      const hi = Math.floor(s / 0x100000000);
+      this.field(pfn, PfnFieldId.PteAddress, lo, (o & U4_DISCARD) !== 0 ? (hi | PTE_ADDRESS_DISCARD_MARK) >>> 0 : hi, lo, on ? (hi | PTE_ADDRESS_DISCARD_MARK) >>> 0 : hi);
+    }
+  }
+  discardPending(pfn: number): boolean {
+    return (this.u4Flags[pfn] & U4_DISCARD) !== 0;
   }
   setLocation(pfn: number, loc: PageLocation): void {
     this.setE1(pfn, (this.e1[pfn] & ~E1_LOCATION_MASK) | loc);

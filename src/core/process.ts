@@ -32,6 +32,10 @@ export class Process {
   privateCommitPages = 0;
   /** Page-table pages charged to this process. */
   pageTableCommitPages = 0;
+  /** QUOTA_LIMITS_HARDWS_MIN_ENABLE: trimming never takes the working set below its minimum. */
+  minimumWorkingSetHard = false;
+  /** _MMSUPPORT.Flags.MaximumWorkingSetHard: a new entry replaces one at the maximum (book-B §10.1). */
+  maximumWorkingSetHard = false;
   /** Pages locked in the working set (VirtualLock), by VPN. */
   readonly lockedVpns = new Set<number>();
   /** Number of page faults taken (PageFaultCount) and per kind. */
