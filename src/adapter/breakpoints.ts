@@ -7,6 +7,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Expr, Program, Stmt } from '../scenario/ast';
 import { forEachStatement } from '../scenario/ast';
+import { resolve as resolvePath } from 'node:path';
 import { ROUTINE_NAMES } from '../core/faultSteps';
 
 export interface LineBreakpoint {
@@ -133,20 +134,40 @@ export function calleesOf(stmt: Stmt): Set<string> {
   return out;
 }
 
+interface Requested {
+  id: number;
+  bp: DebugProtocol.SourceBreakpoint;
+}
+
+/** A path as a map key: absolute, normalised, case-folded where the file system folds case. */
+export function pathKey(path: string): string {
+  const p = resolvePath(path);
+  return process.platform === 'win32' || process.platform === 'darwin' ? p.toLowerCase() : p;
+}
+
 export class BreakpointStore {
+  /** What the client asked for, per source path (breakpoints may arrive before the launch). */
+  private requested = new Map<string, Requested[]>();
   private lines = new Map<number, LineBreakpoint>();
   functions: FunctionBreakpoint[] = [];
   private nextId = 1;
+  private programKey: string | undefined;
   private stmtLines: Map<number, Stmt> = new Map();
   private readonly calleeCache = new Map<number, Set<string>>();
 
-  setProgram(program: Program): void {
+  /** The scenario being debugged (launch, restart): resolves the breakpoints already requested. */
+  setProgram(program: Program, path: string): DebugProtocol.Breakpoint[] {
     this.stmtLines = statementLines(program);
     this.calleeCache.clear();
+    this.programKey = pathKey(path);
+    const out: DebugProtocol.Breakpoint[] = [];
+    for (const [key, reqs] of this.requested) out.push(...(key === this.programKey ? this.resolve() : reqs.map((r) => this.elsewhere(r))));
+    return out;
   }
 
-  /** Statement-start lines in [from, to] (breakpointLocations). */
-  locations(from: number, to: number): number[] {
+  /** Statement-start lines in [from, to] (breakpointLocations) of a source; none for other files. */
+  locations(path: string | undefined, from: number, to: number): number[] {
+    if (path === undefined || pathKey(path) !== this.programKey) return [];
     return [...this.stmtLines.keys()].filter((l) => l >= from && l <= to).sort((a, b) => a - b);
   }
 
@@ -157,30 +178,60 @@ export class BreakpointStore {
     return best;
   }
 
-  setLineBreakpoints(bps: DebugProtocol.SourceBreakpoint[]): DebugProtocol.Breakpoint[] {
+  /** setBreakpoints for one source (replaces that source's breakpoints). */
+  setLineBreakpoints(path: string | undefined, bps: DebugProtocol.SourceBreakpoint[]): DebugProtocol.Breakpoint[] {
+    if (path === undefined) {
+      return bps.map((bp) => ({ verified: false, line: bp.line, message: 'breakpoints can only be set in the scenario file (use a function breakpoint on a memory-manager routine instead)', reason: 'failed' }) as DebugProtocol.Breakpoint);
+    }
+    const key = pathKey(path);
+    const old = this.requested.get(key) ?? [];
+    const reqs = bps.map((bp) => {
+      const prev = old.find((r) => r.bp.line === bp.line);
+      if (prev !== undefined) old.splice(old.indexOf(prev), 1);
+      return { id: prev?.id ?? this.nextId++, bp };
+    });
+    if (reqs.length === 0) this.requested.delete(key);
+    else this.requested.set(key, reqs);
+    if (key === this.programKey) return this.resolve();
+    if (this.programKey === undefined) return reqs.map((r) => ({ id: r.id, verified: false, line: r.bp.line, message: 'the scenario is not loaded yet', reason: 'pending' }) as DebugProtocol.Breakpoint);
+    return reqs.map((r) => this.elsewhere(r));
+  }
+
+  private elsewhere(r: Requested): DebugProtocol.Breakpoint {
+    return { id: r.id, verified: false, line: r.bp.line, message: 'this file is not the scenario being debugged', reason: 'failed' } as DebugProtocol.Breakpoint;
+  }
+
+  /** Rebuilds the line table of the program's source (hit counts survive per line). */
+  private resolve(): DebugProtocol.Breakpoint[] {
     const old = this.lines;
     this.lines = new Map();
-    return bps.map((bp) => {
+    const reqs = this.programKey === undefined ? [] : this.requested.get(this.programKey) ?? [];
+    return reqs.map(({ id, bp }) => {
       const line = this.snap(bp.line);
-      if (line === undefined) return { verified: false, line: bp.line, message: 'no statement at or after this line', reason: 'failed' } as DebugProtocol.Breakpoint;
-      const prev = old.get(line);
+      if (line === undefined) return { id, verified: false, line: bp.line, message: 'no statement at or after this line', reason: 'failed' } as DebugProtocol.Breakpoint;
       const hc = hitConditionMet(bp.hitCondition, 0);
-      const b: LineBreakpoint = { id: prev?.id ?? this.nextId++, line, condition: bp.condition, hitCondition: bp.hitCondition, logMessage: bp.logMessage, hits: prev?.hits ?? 0 };
-      this.lines.set(line, b);
-      if (typeof hc === 'string') return { id: b.id, verified: false, line, message: hc };
-      return { id: b.id, verified: true, line };
+      if (typeof hc === 'string') return { id, verified: false, line, message: hc, reason: 'failed' } as DebugProtocol.Breakpoint;
+      if (!this.lines.has(line)) {
+        const prev = old.get(line);
+        this.lines.set(line, { id, line, condition: bp.condition, hitCondition: bp.hitCondition, logMessage: bp.logMessage, hits: prev?.hits ?? 0 });
+      }
+      return { id, verified: true, line } as DebugProtocol.Breakpoint;
     });
   }
 
   setFunctionBreakpoints(bps: DebugProtocol.FunctionBreakpoint[], knownCalls: ReadonlySet<string>): DebugProtocol.Breakpoint[] {
+    const old = this.functions;
     this.functions = [];
     return bps.map((bp) => {
       const name = bp.name.trim();
       const kind = ROUTINE_NAMES.includes(name) ? 'routine' : knownCalls.has(name) ? 'call' : undefined;
       if (kind === undefined) {
-        return { verified: false, message: `'${name}' is neither a built-in nor a memory-manager routine (${ROUTINE_NAMES.join(', ')})` } as DebugProtocol.Breakpoint;
+        return { verified: false, message: `'${name}' is neither a built-in nor a memory-manager routine (${ROUTINE_NAMES.join(', ')})`, reason: 'failed' } as DebugProtocol.Breakpoint;
       }
-      const b: FunctionBreakpoint = { id: this.nextId++, name, kind, condition: bp.condition, hitCondition: bp.hitCondition, hits: 0 };
+      const hc = hitConditionMet(bp.hitCondition, 0);
+      if (typeof hc === 'string') return { verified: false, message: hc, reason: 'failed' } as DebugProtocol.Breakpoint;
+      const prev = old.find((f) => f.name === name);
+      const b: FunctionBreakpoint = { id: prev?.id ?? this.nextId++, name, kind, condition: bp.condition, hitCondition: bp.hitCondition, hits: prev?.hits ?? 0 };
       this.functions.push(b);
       return { id: b.id, verified: true };
     });
@@ -206,7 +257,7 @@ export class BreakpointStore {
       c = calleesOf(stmt);
       this.calleeCache.set(stmt.id, c);
     }
-    return this.functions.filter((f) => f.kind === 'call' && c!.has(f.name));
+    return this.functions.filter((f) => f.kind === 'call' && c.has(f.name));
   }
 
   routineBreakpointsFor(routine: string): FunctionBreakpoint[] {

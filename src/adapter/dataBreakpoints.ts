@@ -1,78 +1,19 @@
 /**
- * Data breakpoints. Their ids name memory, not variables, so they survive stops and sessions:
- *   pte:<process>:<slot>      a paging-structure entry (the PTE/PDE/PPE/PXE at 0xFFFFF680'... + 8*slot)
- *   va:<process>:<start>:<n>  n bytes of a process's virtual memory
- *   pfn:<n>                   a PFN database entry (any field, or its list membership)
- *   counter:<name>            a machine counter (commit.charge, lists.available, counters.<x>, ...)
- * Entries and PFNs are watched through the journal (any actor: fault, trim, writer, repurposing,
- * API); guest memory through the MMU's access hook; counters are sampled before each statement.
+ * Data breakpoints (ids in dataTarget.ts). Entries and PFNs are watched through the journal, so
+ * any actor that changes them is caught (fault, trim, modified page writer, repurposing, API) and
+ * named in the stop description ("PTE of 0x1f0000 (main): Valid 1→0 by working-set trim"); guest
+ * memory through the MMU's access hook; counters are sampled before each statement.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { vaOfSlot, entryVaOfSlot } from '../core/addresses';
 import { Access } from '../core/faultHandler';
-import { listCounts } from '../core/inspection';
-import { ACTOR_NAMES, EventKind, Journal, PfnFieldId } from '../core/journal';
+import { ACTOR_NAMES, EventKind, PfnFieldId } from '../core/journal';
 import type { Machine } from '../core/machine';
 import { decodePte } from '../core/pte';
+import { hitConditionMet } from './breakpoints';
+import { counterValue, dataId, describeTarget, parseDataId, type DataTarget } from './dataTarget';
 import { hex64 } from './variableStore';
 
-export type DataTarget =
-  | { kind: 'pte'; process: number; slot: number }
-  | { kind: 'va'; process: number; start: number; length: number }
-  | { kind: 'pfn'; pfn: number }
-  | { kind: 'counter'; name: string };
-
-export function dataId(t: DataTarget): string {
-  switch (t.kind) {
-    case 'pte':
-      return `pte:${t.process}:${t.slot}`;
-    case 'va':
-      return `va:${t.process}:${t.start}:${t.length}`;
-    case 'pfn':
-      return `pfn:${t.pfn}`;
-    case 'counter':
-      return `counter:${t.name}`;
-  }
-}
-
-export function parseDataId(id: string): DataTarget | undefined {
-  const p = id.split(':');
-  if (p[0] === 'pte' && p.length === 3) return { kind: 'pte', process: Number(p[1]), slot: Number(p[2]) };
-  if (p[0] === 'va' && p.length === 4) return { kind: 'va', process: Number(p[1]), start: Number(p[2]), length: Number(p[3]) };
-  if (p[0] === 'pfn' && p.length === 2) return { kind: 'pfn', pfn: Number(p[1]) };
-  if (p[0] === 'counter' && p.length === 2) return { kind: 'counter', name: p[1] };
-  return undefined;
-}
-
-export function describeTarget(m: Machine, t: DataTarget): string {
-  switch (t.kind) {
-    case 'pte': {
-      const p = m.processes.get(t.process);
-      return `entry at ${hex64(entryVaOfSlot(t.slot))} mapping ${hex64(vaOfSlot(t.slot))}${p ? ` (${p.name})` : ''}`;
-    }
-    case 'va':
-      return `${t.length} byte${t.length === 1 ? '' : 's'} at 0x${t.start.toString(16)} (${m.processes.get(t.process)?.name ?? 'process ' + t.process})`;
-    case 'pfn':
-      return `_MMPFN of PFN 0x${t.pfn.toString(16)}`;
-    case 'counter':
-      return `counter ${t.name}`;
-  }
-}
-
-/** The value of a named counter (`counter:` ids). */
-export function counterValue(m: Machine, name: string): number | undefined {
-  const [group, field] = name.split('.');
-  if (group === 'commit' && field in m.commit) return (m.commit as unknown as Record<string, number>)[field];
-  if (group === 'lists') {
-    const c = listCounts(m) as unknown as Record<string, number>;
-    return typeof c[field] === 'number' ? c[field] : undefined;
-  }
-  if (group === 'counters' && field in m.counters) return (m.counters as unknown as Record<string, number>)[field];
-  if (group === 'clock') return m.clockMs;
-  return undefined;
-}
-
-export const COUNTER_NAMES = ['commit.charge', 'commit.limit', 'lists.zeroed', 'lists.free', 'lists.standby', 'lists.modified', 'lists.available', 'counters.pageFaults', 'counters.demandZeroFaults', 'counters.transitionFaults', 'counters.pageReads', 'counters.pageWrites'];
+export { dataId, describeTarget, parseDataId, type DataTarget } from './dataTarget';
 
 interface Armed {
   id: number;
@@ -89,13 +30,14 @@ export interface DataHit {
   description: string;
 }
 
-const BITS: Array<[string, (d: Record<string, unknown>) => unknown]> = [
+/** Fields compared between two entry values; `both`: only when both formats have the field. */
+const BITS: Array<[string, (d: Record<string, unknown>) => unknown, boolean?]> = [
   ['Valid', (d) => (d.kind === 'valid' ? 1 : 0)],
-  ['Write', (d) => (d.write ? 1 : 0)],
-  ['Accessed', (d) => (d.accessed ? 1 : 0)],
-  ['Dirty', (d) => (d.dirty ? 1 : 0)],
+  ['Write', (d) => (d.write === undefined ? undefined : d.write ? 1 : 0), true],
+  ['Accessed', (d) => (d.accessed === undefined ? undefined : d.accessed ? 1 : 0), true],
+  ['Dirty', (d) => (d.dirty === undefined ? undefined : d.dirty ? 1 : 0), true],
   ['PFN', (d) => (d.pfn === undefined ? undefined : '0x' + Number(d.pfn).toString(16))],
-  ['Protection', (d) => d.protection],
+  ['Protection', (d) => d.protection, true],
   ['kind', (d) => d.kind],
 ];
 
@@ -104,32 +46,64 @@ export function describePteChange(oldLo: number, oldHi: number, newLo: number, n
   const a = decodePte(oldLo, oldHi) as unknown as Record<string, unknown>;
   const b = decodePte(newLo, newHi) as unknown as Record<string, unknown>;
   const parts: string[] = [];
-  for (const [name, get] of BITS) {
+  for (const [name, get, both] of BITS) {
     const x = get(a);
     const y = get(b);
-    if (x !== y && !(x === undefined && y === undefined)) parts.push(`${name} ${x ?? '-'}→${y ?? '-'}`);
+    if (both && (x === undefined || y === undefined)) continue;
+    if (x !== y) parts.push(`${name} ${String(x ?? '-')}→${String(y ?? '-')}`);
   }
   return parts.length ? parts.join(', ') : `${hex64(a.raw as bigint)} → ${hex64(b.raw as bigint)}`;
 }
 
+const ACCESS_TYPES = new Set(['read', 'write', 'readWrite']);
+
 export class DataBreakpoints {
   private armed: Armed[] = [];
-  private nextId = 1000;
+  private nextId: number;
   /** A hit noticed during execution, reported at the next stop point. */
   pending: DataHit | undefined;
+  /** Decides a breakpoint's condition (side-effect-free evaluation); true when absent. */
+  conditionHolds: (condition: string) => boolean = () => true;
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: Machine, firstId = 1000) {
+    this.nextId = firstId;
+  }
 
   get active(): boolean {
     return this.armed.length > 0;
   }
 
-  set(bps: DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
+  /** The same breakpoints (ids kept, hits cleared) on another machine: a restarted scenario. */
+  transferTo(m: Machine): DataBreakpoints {
+    const d = new DataBreakpoints(m, this.nextId);
+    d.conditionHolds = this.conditionHolds;
+    d.armed = this.armed.map((a) => ({ ...a, hits: 0, last: a.target.kind === 'counter' ? counterValue(m, a.target.name) : undefined }));
+    d.install();
+    this.dispose();
+    return d;
+  }
+
+  isArmed(id: string): boolean {
+    return this.armed.some((a) => dataId(a.target) === id);
+  }
+
+  /** setDataBreakpoints (replaces all); `ids` forces the ids (breakpoints set before the launch). */
+  set(bps: readonly DebugProtocol.DataBreakpoint[], ids?: readonly number[]): DebugProtocol.Breakpoint[] {
+    const old = this.armed;
     this.armed = [];
-    const out = bps.map((bp) => {
+    const out = bps.map((bp, k) => {
+      const fail = (message: string) => ({ id: ids?.[k], verified: false, message }) as DebugProtocol.Breakpoint;
       const target = parseDataId(bp.dataId);
-      if (target === undefined) return { verified: false, message: `unknown data breakpoint id '${bp.dataId}'` } as DebugProtocol.Breakpoint;
-      const a: Armed = { id: this.nextId++, target, access: bp.accessType ?? 'write', condition: bp.condition, hitCondition: bp.hitCondition, hits: 0 };
+      if (target === undefined) return fail(`unknown data breakpoint id '${String(bp.dataId)}'`);
+      const access = bp.accessType ?? 'write';
+      if (!ACCESS_TYPES.has(access)) return fail(`unknown access type '${String(access)}'`);
+      if (target.kind !== 'va' && access !== 'write') return fail(`${describeTarget(this.m, target)} can only be watched for changes (write)`);
+      if (target.kind === 'counter' && counterValue(this.m, target.name) === undefined) return fail(`there is no counter '${target.name}'`);
+      if (target.kind === 'pfn' && target.pfn >= this.m.pfn.count) return fail(`PFN 0x${target.pfn.toString(16)} is outside physical memory`);
+      const hc = hitConditionMet(bp.hitCondition, 0);
+      if (typeof hc === 'string') return fail(hc);
+      const same = old.find((a) => dataId(a.target) === bp.dataId && a.access === access);
+      const a: Armed = { id: ids?.[k] ?? same?.id ?? this.nextId++, target, access, condition: bp.condition, hitCondition: bp.hitCondition, hits: same?.hits ?? 0 };
       if (target.kind === 'counter') a.last = counterValue(this.m, target.name);
       this.armed.push(a);
       return { id: a.id, verified: true, message: describeTarget(this.m, target) } as DebugProtocol.Breakpoint;
@@ -139,30 +113,43 @@ export class DataBreakpoints {
   }
 
   private install(): void {
-    const j: Journal = this.m.journal;
+    const j = this.m.journal;
     const watchJournal = this.armed.some((a) => a.target.kind === 'pte' || a.target.kind === 'pfn');
     j.listener = watchJournal ? (seq) => this.onEvent(seq) : null;
     const watchVa = this.armed.some((a) => a.target.kind === 'va');
-    this.m.mmu.accessHook = watchVa ? (pa, va, size, access) => this.onAccess(va, size, access) : null;
+    this.m.mmu.accessHook = watchVa ? (_pa, va, size, access) => this.onAccess(va, size, access) : null;
+  }
+
+  /** Stops watching this machine but keeps the breakpoints (a restart transfers them). */
+  detach(): void {
+    this.pending = undefined;
+    if (this.m.journal.listener !== null) this.m.journal.listener = null;
+    this.m.mmu.accessHook = null;
   }
 
   /** Detaches every hook (end of session). */
   dispose(): void {
     this.armed = [];
+    this.pending = undefined;
     this.install();
   }
 
   private hit(a: Armed, text: string): void {
+    if (a.condition !== undefined && a.condition.trim() !== '' && !this.conditionHolds(a.condition)) return;
     a.hits++;
+    if (hitConditionMet(a.hitCondition, a.hits) !== true) return;
     if (this.pending) {
-      this.pending.ids.push(a.id);
+      if (!this.pending.ids.includes(a.id)) this.pending.ids.push(a.id);
       return;
     }
     this.pending = { ids: [a.id], description: text };
   }
 
   private onEvent(seq: number): void {
-    const e = this.m.journal.get(seq);
+    const j = this.m.journal;
+    const kind = j.kindAt(seq);
+    if (kind !== EventKind.PteWrite && kind !== EventKind.PfnField && kind !== EventKind.PfnList) return;
+    const e = j.get(seq);
     if (e === undefined) return;
     for (const a of this.armed) {
       const t = a.target;
@@ -194,10 +181,16 @@ export class DataBreakpoints {
       if (a.target.kind !== 'counter') continue;
       const v = counterValue(this.m, a.target.name);
       if (v !== a.last) {
-        this.hit(a, `${a.target.name}: ${a.last} → ${v}`);
+        const before = a.last;
         a.last = v;
+        this.hit(a, `${a.target.name}: ${String(before)} → ${String(v)}`);
       }
     }
+  }
+
+  /** Counters sampled now without reporting (after the debugger itself changed the machine). */
+  resample(): void {
+    for (const a of this.armed) if (a.target.kind === 'counter') a.last = counterValue(this.m, a.target.name);
   }
 
   /** Clears the pending hit (after reporting it). */

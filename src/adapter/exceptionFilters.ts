@@ -5,7 +5,7 @@
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { FaultContext } from '../core/faultHandler';
-import type { FaultKind } from '../core/process';
+import type { FaultKind, Process } from '../core/process';
 import { STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION } from '../core/status';
 
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
@@ -50,11 +50,20 @@ export class ExceptionFilters {
   set(args: DebugProtocol.SetExceptionBreakpointsArguments): DebugProtocol.Breakpoint[] {
     this.enabled.clear();
     const out: DebugProtocol.Breakpoint[] = [];
+    const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
     for (const f of args.filters ?? []) {
+      if (!known.has(f)) {
+        out.push({ verified: false, message: `there is no exception filter '${f}'` });
+        continue;
+      }
       this.enabled.set(f, {});
       out.push({ verified: true });
     }
     for (const o of args.filterOptions ?? []) {
+      if (!known.has(o.filterId)) {
+        out.push({ verified: false, message: `there is no exception filter '${o.filterId}'` });
+        continue;
+      }
       const c = parseCondition(o.condition);
       if (typeof c === 'string') out.push({ verified: false, message: c });
       else {
@@ -71,15 +80,22 @@ export class ExceptionFilters {
 
   /** Whether any filter needs to see faults step by step. */
   get needsFaultStepping(): boolean {
-    for (const f of this.enabled.keys()) if (f !== 'assertion') return true;
+    // access violations and guard pages are noticed through the machine's counters between events
+    // (runtime.ts), so only the fault-kind filters need every fault run step by step
+    for (const f of this.enabled.keys()) if (f !== 'assertion' && f !== 'accessViolation' && f !== 'guardPage') return true;
     return false;
   }
 
   private matches(filter: string, ctx: FaultContext): boolean {
+    return this.matchesAccess(filter, ctx.va, ctx.proc);
+  }
+
+  /** Whether a filter is on and its condition holds for an access to `va` by `proc`. */
+  matchesAccess(filter: string, va: number, proc: Process): boolean {
     const c = this.enabled.get(filter);
     if (c === undefined) return false;
-    if (c.from !== undefined && (ctx.va < c.from || ctx.va > c.to!)) return false;
-    if (c.process !== undefined && c.process !== ctx.proc.name && c.process !== String(ctx.proc.pid)) return false;
+    if (c.from !== undefined && (va < c.from || va > c.to!)) return false;
+    if (c.process !== undefined && c.process !== proc.name && c.process !== String(proc.pid)) return false;
     return true;
   }
 

@@ -44,22 +44,42 @@ export interface ReadResult {
   unreadableBytes: number;
 }
 
-/** Reads up to `count` bytes without side effects; stops at the first unreadable byte. */
+/** Physical address of a byte of a space without side effects; -1 when it is not readable. */
+function physicalOf(m: Machine, space: MemorySpace, addr: number): number {
+  if (!Number.isSafeInteger(addr) || addr < 0) return -1;
+  if (space.kind === 'pa') return addr < m.pfn.count * 4096 ? addr : -1;
+  return addr < 0x80000000000 ? translateQuiet(m, space.process, addr) : -1;
+}
+
+/**
+ * Reads up to `count` bytes without side effects (no fault, no accessed bit, no working-set
+ * change). Reading stops at the first byte that is not readable — not resident, not committed,
+ * outside the space; `unreadableBytes` then counts the bytes up to the next readable page (or to
+ * the end of the request), so a client can skip them and read on, as DAP's readMemory intends.
+ */
 export function readMemory(m: Machine, r: ParsedReference, offset: number, count: number): ReadResult {
   const start = r.address + offset;
-  const out: number[] = [];
+  const out = new Uint8Array(Math.max(0, count));
+  let done = 0;
   let addr = start;
-  const limit = r.space.kind === 'pa' ? m.pfn.count * 4096 : 0x80000000000;
-  while (out.length < count) {
-    if (addr < 0 || addr >= limit) break;
-    const pa = r.space.kind === 'pa' ? addr : translateQuiet(m, r.space.process, addr);
+  while (done < count) {
+    const pa = physicalOf(m, r.space, addr);
     if (pa < 0) break;
     const pfn = Math.floor(pa / 4096);
-    const n = Math.min(count - out.length, 4096 - (pa % 4096));
-    for (let k = 0; k < n; k++) out.push(m.phys.readByte(pfn, (pa % 4096) + k));
+    const n = Math.min(count - done, 4096 - (pa % 4096));
+    for (let k = 0; k < n; k++) out[done + k] = m.phys.readByte(pfn, (pa % 4096) + k);
+    done += n;
     addr += n;
   }
-  return { address: start, data: Uint8Array.from(out), unreadableBytes: count - out.length };
+  let unreadable = 0;
+  while (done + unreadable < count) {
+    const a = addr + unreadable;
+    if (unreadable > 0 && a >= 0 && a % 4096 === 0 && physicalOf(m, r.space, a) >= 0) break;
+    // skip to the next page boundary (a negative start skips to 0)
+    const step = a < 0 ? Math.min(-a, count - done - unreadable) : Math.min(4096 - (a % 4096), count - done - unreadable);
+    unreadable += step;
+  }
+  return { address: start, data: out.subarray(0, done), unreadableBytes: unreadable };
 }
 
 /** Writes bytes through the debugger (no faults, no accessed/dirty bits); returns bytes written. */
@@ -67,7 +87,7 @@ export function writeMemory(m: Machine, r: ParsedReference, offset: number, data
   let addr = r.address + offset;
   let done = 0;
   while (done < data.length) {
-    const pa = r.space.kind === 'pa' ? (addr < m.pfn.count * 4096 ? addr : -1) : translateQuiet(m, r.space.process, addr);
+    const pa = physicalOf(m, r.space, addr);
     if (pa < 0) break;
     const pfn = Math.floor(pa / 4096);
     const n = Math.min(data.length - done, 4096 - (pa % 4096));

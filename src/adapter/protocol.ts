@@ -127,3 +127,13 @@ export interface StatusBody {
 export interface SetFormatArgs {
   hex: boolean;
 }
+
+/** vmm/trimWorkingSet: the working-set entries removed (of `process`, default the current one). */
+export interface TrimWorkingSetBody {
+  trimmed: number;
+}
+
+/** vmm/runModifiedPageWriter: the write requests the pass issued. */
+export interface RunModifiedPageWriterBody {
+  requests: number;
+}

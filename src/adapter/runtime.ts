@@ -14,9 +14,12 @@ import type { ScenarioRun } from '../scenario/run';
 import { createScenario, type MachineOverrides } from '../scenario/setup';
 import { stepInFrom, stepOutFrom, stepOverFrom, type StopPredicate } from '../scenario/stepping';
 import { truthy } from '../scenario/values';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { EvalResult } from '../scenario/evaluate';
 import { BreakpointStore, hitConditionMet } from './breakpoints';
 import { DataBreakpoints } from './dataBreakpoints';
 import { ExceptionFilters } from './exceptionFilters';
+import { faultStepsFromJournal, stepName } from './listings';
 
 export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause';
 
@@ -39,17 +42,31 @@ export interface RuntimeHost {
 
 export interface LoadOptions {
   file: string;
+  /** Full path of the scenario (what setBreakpoints names it by). */
+  path?: string;
   text: string;
   overrides: MachineOverrides;
   narrate: boolean;
   stepBudget?: number;
 }
 
+/** What a restarted runtime keeps from the previous one. */
+export interface CarriedState {
+  breakpoints: BreakpointStore;
+  exceptions: ExceptionFilters;
+  dataBreakpoints?: DataBreakpoints;
+}
+
+/** Where Step Into goes from a statement: into the page-fault handler, or into a called function. */
+export type StepInTarget = 'fault' | 'call';
+
 export class VmmRuntime {
   run: ScenarioRun | undefined;
-  readonly breakpoints = new BreakpointStore();
-  readonly exceptions = new ExceptionFilters();
+  readonly breakpoints: BreakpointStore;
+  readonly exceptions: ExceptionFilters;
   dataBreakpoints: DataBreakpoints | undefined;
+  /** Line breakpoints whose verification changed when the program was loaded. */
+  resolvedBreakpoints: DebugProtocol.Breakpoint[] = [];
   lastStop: StopInfo | undefined;
   private narrator: Narrator | undefined;
   private narratedTo = 0;
@@ -57,10 +74,16 @@ export class VmmRuntime {
   private terminatedSent = false;
   private avSeen = 0;
   private guardSeen = 0;
-  private lastRoutine: string | undefined;
+  private lastFrames: readonly string[] = [];
   private file = 'scenario.vmm';
 
-  constructor(private readonly host: RuntimeHost) {}
+  private carriedData: DataBreakpoints | undefined;
+
+  constructor(private readonly host: RuntimeHost, carried?: CarriedState) {
+    this.breakpoints = carried?.breakpoints ?? new BreakpointStore();
+    this.exceptions = carried?.exceptions ?? new ExceptionFilters();
+    this.carriedData = carried?.dataBreakpoints;
+  }
 
   get machine(): Machine {
     if (this.run === undefined) throw new Error('no scenario is loaded');
@@ -75,6 +98,10 @@ export class VmmRuntime {
     return this.run?.finished ?? true;
   }
 
+  get terminated(): boolean {
+    return this.terminatedSent;
+  }
+
   /** Parses, checks and builds the machine; returns the diagnostics (the run exists when none is an error). */
   load(opts: LoadOptions): Diagnostic[] {
     this.file = opts.file;
@@ -84,9 +111,11 @@ export class VmmRuntime {
     });
     if (hasErrors(setup.diagnostics) || setup.run === undefined) return setup.diagnostics;
     this.run = setup.run;
-    this.breakpoints.setProgram(setup.program);
+    this.resolvedBreakpoints = this.breakpoints.setProgram(setup.program, opts.path ?? opts.file);
     this.dataBreakpoints?.dispose();
-    this.dataBreakpoints = new DataBreakpoints(this.run.machine);
+    this.dataBreakpoints = this.carriedData !== undefined ? this.carriedData.transferTo(this.run.machine) : new DataBreakpoints(this.run.machine);
+    this.carriedData = undefined;
+    this.dataBreakpoints.conditionHolds = (c) => this.conditionHolds(c);
     this.narrator = opts.narrate ? new Narrator(this.run.machine) : undefined;
     this.narratedTo = this.run.machine.journal.nextSeq;
     this.avSeen = this.run.machine.counters.accessViolations;
@@ -124,19 +153,22 @@ export class VmmRuntime {
   }
 
   next(): void {
-    this.go(stepOverFrom(this.run?.lastEvent), 'step', false);
+    // inside a fault, step over means the next step of the handler: keep running it step by step
+    this.go(stepOverFrom(this.run?.lastEvent), 'step', this.run?.inFault ?? false);
   }
 
-  stepIn(): void {
-    this.go(stepInFrom(this.run?.lastEvent), 'step', true);
+  /** Step Into; `target` 'call' steps into a called function without stopping in a page fault. */
+  stepIn(target: StepInTarget = 'fault'): void {
+    this.go(stepInFrom(this.run?.lastEvent), 'step', target === 'fault');
   }
 
   stepOut(): void {
     this.go(stepOutFrom(this.run?.lastEvent), 'step', false);
   }
 
+  /** Pauses a running scenario (nothing to do when it is stopped already). */
   pause(): void {
-    this.run?.requestPause();
+    if (this.running !== undefined) this.run?.requestPause();
   }
 
   /** Runs to the end without stopping (noDebug). */
@@ -146,7 +178,7 @@ export class VmmRuntime {
 
   private go(user: StopPredicate, userReason: StopKind, stepIn: boolean, noDebug = false): void {
     const run = this.run;
-    if (run === undefined || this.running !== undefined) return;
+    if (run === undefined || this.running !== undefined || this.terminatedSent) return;
     if (run.finished) {
       this.finish(run.result!);
       return;
@@ -165,6 +197,7 @@ export class VmmRuntime {
       .resumeAsync(predicate)
       .then((r) => {
         this.running = undefined;
+        if (this.terminatedSent) return; // terminated or restarted while running
         this.flushNarration();
         if (r.reason === 'stopped' || r.reason === 'paused') {
           const stop: StopInfo = r.reason === 'paused' ? { reason: 'pause', description: 'Paused' } : info ?? { reason: userReason, description: userReason === 'entry' ? 'Paused on entry' : 'Paused after step' };
@@ -174,6 +207,7 @@ export class VmmRuntime {
       })
       .catch((e: unknown) => {
         this.running = undefined;
+        if (this.terminatedSent) return;
         this.host.output('stderr', `internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
         this.terminate(1);
       });
@@ -193,14 +227,14 @@ export class VmmRuntime {
       this.avSeen = m.counters.accessViolations;
       this.guardSeen = m.counters.guardPageFaults;
       const filter = av ? 'accessViolation' : 'guardPage';
-      if (this.exceptions.isOn(filter) && !(ev.kind === 'fault')) {
-        const f = m.mmu.lastFault;
+      const f = m.mmu.lastFault;
+      if (ev.kind !== 'fault' && this.exceptions.matchesAccess(filter, f.va, m.current)) {
         const desc = `${statusName(f.status)} at 0x${f.va.toString(16)} (${['read', 'write', '', '', '', '', '', '', 'execute'][f.access]}) in the previous statement`;
         return { reason: 'exception', description: desc, text: desc, exception: { id: statusName(f.status), description: desc, details: desc, breakMode: 'always' } };
       }
     }
     if (ev.kind === 'statement') {
-      this.lastRoutine = undefined;
+      this.lastFrames = [];
       const stmt = ev.node;
       const line = stmt.range.start.line;
       const bp = this.breakpoints.lineBreakpoint(line);
@@ -220,22 +254,28 @@ export class VmmRuntime {
         if (hitConditionMet(fb.hitCondition, fb.hits) === true) return { reason: 'function breakpoint', description: `Paused before a call to ${fb.name}`, hitBreakpointIds: [fb.id] };
       }
     } else {
+      // a routine breakpoint fires when the routine is entered (not when a callee returns to it)
       const frames = STEP_INFO[ev.step]?.frames ?? [];
-      const routine = frames[frames.length - 1];
-      if (routine !== this.lastRoutine) {
-        this.lastRoutine = routine;
+      const before = ev.step === Step.Trap ? [] : this.lastFrames;
+      this.lastFrames = frames;
+      for (const routine of frames) {
+        if (before.includes(routine)) continue;
         for (const fb of this.breakpoints.routineBreakpointsFor(routine)) {
+          if (!this.conditionHolds(fb.condition)) continue;
           fb.hits++;
           if (hitConditionMet(fb.hitCondition, fb.hits) === true) return { reason: 'function breakpoint', description: `Paused in ${routine}`, hitBreakpointIds: [fb.id] };
         }
       }
       if (ev.step === Step.TrapReturn) {
+        // this fault's exception is decided here (with the filter's condition), not by the counters
+        const failed = ev.ctx.status >>> 0 >= 0x80000000;
+        this.avSeen = m.counters.accessViolations + (failed && ev.ctx.status >>> 0 === 0xc0000005 ? 1 : 0);
+        this.guardSeen = m.counters.guardPageFaults + (failed && ev.ctx.status >>> 0 !== 0xc0000005 ? 1 : 0);
         const filter = this.exceptions.filterFor(ev.ctx);
         if (filter !== undefined) {
-          this.avSeen = m.counters.accessViolations + (ev.ctx.status >>> 0 === 0xc0000005 ? 1 : 0);
-          this.guardSeen = m.counters.guardPageFaults + (ev.ctx.status >>> 0 === 0x80000001 ? 1 : 0);
           const desc = `${faultWords(ev.ctx.kind, ev.ctx.status)} at 0x${ev.ctx.va.toString(16)} (${['read', 'write', '', '', '', '', '', '', 'execute'][ev.ctx.access]})`;
-          return { reason: 'exception', description: desc, text: desc, exception: { id: filter, description: desc, details: desc, breakMode: 'always' } };
+          const id = ev.ctx.status >>> 0 >= 0x80000000 ? statusName(ev.ctx.status) : faultWords(ev.ctx.kind, ev.ctx.status);
+          return { reason: 'exception', description: desc, text: desc, exception: { id, description: desc, details: desc, breakMode: 'always' } };
         }
       }
     }
@@ -259,6 +299,48 @@ export class VmmRuntime {
       const r = this.run?.evaluate(expr, 0, { sideEffects: false });
       return r === undefined ? '?' : r.ok ? r.text : `<${r.error}>`;
     });
+  }
+
+  /**
+   * Evaluates for the debugger. Without side effects (watch, hover, conditions) nothing changes.
+   * With side effects (the Debug Console) the machine may change: what that does to data
+   * breakpoints is reported as console output instead of a later stop, and the guest exceptions
+   * it raised are not reported as the program's.
+   */
+  evaluate(text: string, frame: number, sideEffects: boolean): EvalResult {
+    const run = this.run;
+    if (run === undefined) return { ok: false, error: 'no scenario is loaded' };
+    if (!sideEffects) return run.evaluate(text, frame, { sideEffects: false });
+    return this.debuggerAction(() => run.evaluate(text, frame, { sideEffects: true }));
+  }
+
+  /**
+   * Runs a change the debugger makes (write memory, trim from a view) with the same bookkeeping
+   * as a Debug Console evaluation.
+   */
+  debuggerAction<T>(fn: () => T): T {
+    const m = this.machine;
+    const r = fn();
+    this.flushNarration();
+    const hit = this.dataBreakpoints?.take();
+    if (hit !== undefined) this.host.output('console', `data breakpoint: ${hit.description} (from the debugger; not stopping)\n`);
+    this.dataBreakpoints?.resample();
+    this.avSeen = m.counters.accessViolations;
+    this.guardSeen = m.counters.guardPageFaults;
+    return r;
+  }
+
+  /** Stops reporting anything (the session restarts or disconnects): a run in progress is paused and dropped. */
+  abandon(): void {
+    this.run?.requestPause();
+    this.terminatedSent = true;
+    this.dataBreakpoints?.detach();
+  }
+
+  /** The steps of the fault in progress (or the last one), by name, in order. */
+  faultDecisions(): string[] {
+    if (this.run === undefined) return [];
+    return faultStepsFromJournal(this.run.machine.journal).map(stepName);
   }
 
   private finish(r: StopResult): void {

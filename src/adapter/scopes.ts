@@ -52,9 +52,14 @@ export function frameScopes(store: VariableStore, run: ScenarioRun, frameIndex: 
     }),
   });
   out.push({ name: 'CPU/MMU', presentationHint: 'registers', expensive: false, variablesReference: store.add(() => cpuVariables(m, fmt)) });
-  out.push({ name: `Process ${proc.name} (${num(proc.pid, { hex: false })})`, expensive: true, variablesReference: store.add(() => processVariables(store, m, proc, fmt)) });
+  out.push(processScope(store, m, proc, fmt));
   out.push({ name: 'Machine', expensive: true, variablesReference: store.add(() => machineScope(store, m, fmt)) });
   return out;
+}
+
+/** The Process scope of a process: VADs, working set, page tables, commit, faults (expensive). */
+export function processScope(store: VariableStore, m: Machine, proc: Process, fmt: Format): DebugProtocol.Scope {
+  return { name: `Process ${proc.name} (pid ${proc.pid})`, expensive: true, variablesReference: store.add(() => processVariables(store, m, proc, fmt)) };
 }
 
 function faultContextVariables(store: VariableStore, run: ScenarioRun, fmt: Format): DebugProtocol.Variable[] {
@@ -76,7 +81,7 @@ function faultContextVariables(store: VariableStore, run: ScenarioRun, fmt: Form
     leaf('wsIndex', num(c.wsIndex, fmt)),
     leaf('status', statusName(c.status)),
   ];
-  vars.push(pteVariable(store, entryInfo(m, c.proc, c.slot, 1), 'PTE now', fmt, `pte(0x${c.va.toString(16)})`));
+  vars.push(pteVariable(store, entryInfo(m, c.proc, c.slot, 1), 'PTE now', fmt, `pte(0x${c.va.toString(16)})`, c.proc));
   return vars;
 }
 
@@ -98,13 +103,13 @@ function cpuVariables(m: Machine, fmt: Format): DebugProtocol.Variable[] {
 function processVariables(store: VariableStore, m: Machine, proc: Process, fmt: Format): DebugProtocol.Variable[] {
   return [
     vadTreeVariable(store, proc, fmt),
-    workingSetVariable(store, proc, fmt),
+    workingSetVariable(store, m, proc, fmt),
     pageTablesVariable(store, m, proc, fmt),
     {
       name: 'Commit',
       value: `${proc.commitCharge} pages (peak ${proc.commitPeak})`,
       variablesReference: store.add(() => [
-        leaf('charge', num(proc.commitCharge, fmt)),
+        leaf('charge', num(proc.commitCharge, fmt), { evaluateName: 'commit().processCharge' }),
         leaf('data pages', num(proc.privateCommitPages, fmt)),
         leaf('page-table pages', num(proc.pageTableCommitPages, fmt)),
         leaf('peak', num(proc.commitPeak, fmt)),
@@ -112,7 +117,7 @@ function processVariables(store: VariableStore, m: Machine, proc: Process, fmt: 
     },
     {
       name: 'Faults',
-      value: `${proc.pageFaultCount} page faults`,
+      value: `${proc.pageFaultCount} page fault${proc.pageFaultCount === 1 ? '' : 's'}`,
       variablesReference: store.add(() => Object.entries(proc.faultsByKind()).map(([k, v]) => leaf(k, num(v, fmt)))),
     },
   ];

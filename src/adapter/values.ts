@@ -32,7 +32,9 @@ export function valueVariable(store: VariableStore, m: Machine, proc: Process, n
   if (typeof v === 'bigint' && isAddressLike(proc, v)) {
     const va = Number(v);
     const tr = translationVariable(store, m, proc, va, fmt, name);
-    return { ...tr, name, value: valueText(v, fmt), type: 'address', evaluateName, memoryReference: vaReference(proc, va), presentationHint: undefined };
+    const variable: DebugProtocol.Variable = { ...tr, name, value: valueText(v, fmt), type: 'address', evaluateName, memoryReference: vaReference(proc, va), presentationHint: undefined };
+    // "Break on Value Change" of an address watches the 8 bytes it points to (guest memory, not the script variable)
+    return store.watch(variable, { kind: 'va', process: proc.index, start: va, length: 8 });
   }
   if (v !== null && typeof v === 'object' && isRecord(v)) {
     return {

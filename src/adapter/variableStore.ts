@@ -2,8 +2,16 @@
  * Variable references for one stop: each expandable value registers a function that produces
  * its children (optionally a page of indexed children), and gets an integer reference. The store
  * is cleared at every stop, as DAP allows, so references never leak across stops.
+ *
+ * Presenters also say what a variable watches when it is the subject of a data breakpoint (a PTE,
+ * a PFN entry, a counter, guest memory): `watch(variable, target)`. When the variable is handed
+ * out as a child of a reference, the store remembers `(reference, name) → target`, which is how
+ * `dataBreakpointInfo {variablesReference, name}` — VS Code's right-click on a Variables row —
+ * finds what to watch without re-evaluating anything.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DataTarget } from './dataTarget';
+import { dataId } from './dataTarget';
 
 export interface ChildRequest {
   filter?: 'indexed' | 'named';
@@ -15,7 +23,11 @@ export type ChildrenProvider = (req: ChildRequest) => DebugProtocol.Variable[];
 
 export class VariableStore {
   private readonly providers = new Map<number, ChildrenProvider>();
+  private readonly targets = new WeakMap<DebugProtocol.Variable, DataTarget>();
+  private readonly byName = new Map<string, DataTarget>();
   private next = 1;
+  /** Whether a data breakpoint is armed on a dataId (adds the `hasDataBreakpoint` attribute). */
+  watched: (dataId: string) => boolean = () => false;
 
   add(provider: ChildrenProvider): number {
     const ref = this.next++;
@@ -23,13 +35,49 @@ export class VariableStore {
     return ref;
   }
 
+  has(ref: number): boolean {
+    return this.providers.has(ref);
+  }
+
+  /** Marks what a variable watches as a data breakpoint; returns the variable. */
+  watch<V extends DebugProtocol.Variable>(v: V, target: DataTarget): V {
+    this.targets.set(v, target);
+    return v;
+  }
+
+  /** The children of a reference (a page of them); undefined for an unknown reference. */
   children(ref: number, req: ChildRequest): DebugProtocol.Variable[] | undefined {
     const p = this.providers.get(ref);
-    return p === undefined ? undefined : p(req);
+    if (p === undefined) return undefined;
+    const vars = p(req);
+    for (const v of vars) this.adopt(ref, v);
+    return vars;
+  }
+
+  /** Registers the data target of a variable handed out under `ref` (0: an evaluate result). */
+  adopt(ref: number, v: DebugProtocol.Variable): void {
+    const t = this.targets.get(v);
+    if (t === undefined) return;
+    this.byName.set(`${ref}\u0000${v.name}`, t);
+    if (this.watched(dataId(t))) {
+      const attributes = [...(v.presentationHint?.attributes ?? []), 'hasDataBreakpoint'];
+      v.presentationHint = { ...v.presentationHint, attributes };
+    }
+  }
+
+  /** What the child `name` of `ref` watches, if it was handed out in this stop. */
+  targetOf(ref: number, name: string): DataTarget | undefined {
+    return this.byName.get(`${ref}\u0000${name}`);
+  }
+
+  /** The target registered for a variable object (evaluate results). */
+  targetOfVariable(v: DebugProtocol.Variable): DataTarget | undefined {
+    return this.targets.get(v);
   }
 
   reset(): void {
     this.providers.clear();
+    this.byName.clear();
     this.next = 1;
   }
 

@@ -19,8 +19,9 @@ export function dapCommand(args: ParsedArgs, io: Io): number {
     const server = serveDap(requested, (port) => io.out(`VMM Lab debug adapter listening on 127.0.0.1:${port}`));
     server.on('error', (e: Error) => {
       io.err(`vmm-lab: cannot listen on 127.0.0.1:${requested}: ${e.message}`);
-      process.exitCode = EXIT_FAILED;
       server.close();
+      // after main() has set the exit code of the command (0: it returned before listening failed)
+      setImmediate(() => (process.exitCode = EXIT_FAILED));
     });
     return EXIT_OK;
   }

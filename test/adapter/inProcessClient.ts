@@ -6,6 +6,23 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { VmmDebugSession, type FileAccessor } from '../../src/adapter/session';
 
+/** What VS Code sends in `initialize` (anchors-dap.md §7.1). */
+export const INITIALIZE: DebugProtocol.InitializeRequestArguments = {
+  clientID: 'vscode',
+  adapterID: 'vmm',
+  pathFormat: 'path',
+  linesStartAt1: true,
+  columnsStartAt1: true,
+  supportsVariableType: true,
+  supportsVariablePaging: true,
+  supportsRunInTerminalRequest: true,
+  locale: 'en',
+  supportsProgressReporting: true,
+  supportsInvalidatedEvent: true,
+  supportsMemoryReferences: true,
+  supportsMemoryEvent: true,
+};
+
 type Msg = DebugProtocol.ProtocolMessage & { command?: string; event?: string; request_seq?: number; body?: unknown; success?: boolean; message?: string };
 
 export class InProcessClient {
@@ -52,7 +69,8 @@ export class InProcessClient {
 
   /** initialize + launch + configurationDone; resolves with the first stop. */
   async start(program: string, launch: Record<string, unknown> = {}, before?: () => Promise<void>): Promise<DebugProtocol.StoppedEvent> {
-    await this.request('initialize', { adapterID: 'vmm', linesStartAt1: true, columnsStartAt1: true, supportsVariablePaging: true, supportsInvalidatedEvent: true, supportsMemoryEvent: true });
+    const init = await this.request('initialize', INITIALIZE);
+    if (!init.success) throw new Error(`initialize failed: ${init.message}`);
     const stopped = this.event<DebugProtocol.StoppedEvent>('stopped');
     const launched = this.request('launch', { program, stopOnEntry: true, ...launch });
     if (before) await before();
@@ -91,5 +109,24 @@ export class InProcessClient {
 
   async evaluate(expression: string, context = 'watch', frameId = 0): Promise<DebugProtocol.EvaluateResponse> {
     return this.request<DebugProtocol.EvaluateResponse>('evaluate', { expression, context, frameId });
+  }
+
+  /** The scope named `name` (or starting with it) of a frame. */
+  async scope(name: string, frameId = 0): Promise<DebugProtocol.Scope> {
+    const s = (await this.scopes(frameId)).find((x) => x.name === name || x.name.startsWith(name + ' '));
+    if (s === undefined) throw new Error(`no scope '${name}'`);
+    return s;
+  }
+
+  /** The child `name` of a variables reference. */
+  async child(ref: number, name: string, extra: Record<string, unknown> = {}): Promise<DebugProtocol.Variable> {
+    const v = (await this.variables(ref, extra)).find((x) => x.name === name);
+    if (v === undefined) throw new Error(`no variable '${name}' under reference ${ref}`);
+    return v;
+  }
+
+  /** Ends the session (disconnect): a scenario still running is stopped. */
+  async close(): Promise<void> {
+    await this.request('disconnect', {});
   }
 }

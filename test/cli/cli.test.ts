@@ -61,7 +61,7 @@ describe('cli: run', () => {
     const a = await cli('run', fixture('assert-fails.vmm'));
     assert.equal(a.code, 1);
     assert.deepEqual(a.stdout, ['before']);
-    assert.deepEqual(a.stderr.map(normalize), ['fixtures/assert-fails.vmm:4:1: p should be null']);
+    assert.deepEqual(a.stderr.map(normalize), ['fixtures/assert-fails.vmm:4:1: assertion failed: p should be null']);
 
     const e = await cli('run', fixture('exception.vmm'));
     assert.equal(e.code, 1);
@@ -121,7 +121,7 @@ describe('cli: test', () => {
     assert.equal(r.code, 1);
     assert.deepEqual(r.stdout.map(normalize), [
       'ok fixtures/suite/a-ok.vmm',
-      'FAIL fixtures/suite/b-fails.vmm:3 x is not 2',
+      'FAIL fixtures/suite/b-fails.vmm:3 assertion failed: x is not 2',
       'ok fixtures/suite/nested/c-ok.vmm',
       '2 passed, 1 failed',
     ]);

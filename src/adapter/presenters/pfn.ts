@@ -16,8 +16,9 @@ export function pfnSummary(m: Machine, pfn: number, fmt: Format): string {
   return `${i.location} ref ${i.referenceCount} pte ${hex64(i.pteAddress)} orig ${hex64(i.originalPte)}${flags ? ' ' + flags : ''}`;
 }
 
+/** One _MMPFN; a data-breakpoint subject (any field or list change of that entry). */
 export function pfnVariable(store: VariableStore, m: Machine, pfn: number, fmt: Format, name = `[${num(pfn, fmt)}]`): DebugProtocol.Variable {
-  return {
+  const v: DebugProtocol.Variable = {
     name,
     value: pfnSummary(m, pfn, fmt),
     type: '_MMPFN',
@@ -45,9 +46,14 @@ export function pfnVariable(store: VariableStore, m: Machine, pfn: number, fmt: 
     }),
     presentationHint: { attributes: ['readOnly'] },
   };
+  return store.watch(v, { kind: 'pfn', pfn });
 }
 
-/** The whole PFN database, as ranges of 4096 entries, each paged. */
+/**
+ * The whole PFN database as one indexed collection: VS Code groups it into ranges ([0..99],
+ * [100..199], … growing ×100 for big machines) and asks for one page at a time, so a 16 GB
+ * machine's four million entries open instantly; only the entries shown are decoded.
+ */
 export function pfnDatabaseVariable(store: VariableStore, m: Machine, fmt: Format): DebugProtocol.Variable {
   const count = m.pfn.count;
   return {

@@ -30,7 +30,7 @@ export function translationVariable(store: VariableStore, m: Machine, proc: Proc
           const out: DebugProtocol.Variable[] = [
             leaf('VA bits', `PML4 ${idx(39n).toString(16)} | PDPT ${idx(30n).toString(16)} | PD ${idx(21n).toString(16)} | PT ${idx(12n).toString(16)} | offset ${(va % 4096).toString(16)}`),
           ];
-          for (const e of t.walk) out.push(pteVariable(store, e, e.levelName, fmt, `${e.levelName.toLowerCase()}(0x${va.toString(16)})`));
+          for (const e of t.walk) out.push(pteVariable(store, e, e.levelName, fmt, `${e.levelName.toLowerCase()}(0x${va.toString(16)})`, proc));
           out.push(leaf(t.resident ? 'physical address' : 'not resident', t.resident ? `0x${t.physicalAddress.toString(16)}` : t.reason));
           return out;
         })

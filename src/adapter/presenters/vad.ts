@@ -9,11 +9,13 @@ import { protectionName } from '../../core/protection';
 import { Vad, vadFlagsWord } from '../../core/vad';
 import { Format, VariableStore, hex64, leaf, num } from '../variableStore';
 
-export function vadSummary(v: Vad, fmt: Format): string {
+const hex = (n: number): string => '0x' + n.toString(16);
+
+export function vadSummary(v: Vad, _fmt?: Format): string {
   const start = v.startVpn * 4096;
   const end = (v.endVpn + 1) * 4096 - 1;
   const kind = v.kind === 'private' ? 'Private' : v.kind === 'mapped' ? 'Mapped' : 'Mapped Exe';
-  return `${num(start, fmt)}-${num(end, fmt)} ${kind} ${protectionName(v.protection)} commit ${v.commitCharge}${v.memCommit ? ' MemCommit' : ''}`;
+  return `${hex(start)}-${hex(end)} ${kind} ${protectionName(v.protection)} commit ${v.commitCharge}${v.memCommit ? ' MemCommit' : ''}`;
 }
 
 export function vadVariable(store: VariableStore, proc: Process, v: Vad, fmt: Format, name: string, withSubtrees: boolean): DebugProtocol.Variable {
@@ -26,8 +28,8 @@ export function vadVariable(store: VariableStore, proc: Process, v: Vad, fmt: Fo
       const out: DebugProtocol.Variable[] = [
         leaf('StartingVpn', num(v.startVpn, fmt)),
         leaf('EndingVpn', num(v.endVpn, fmt)),
-        leaf('start', num(v.startVpn * 4096, fmt)),
-        leaf('end', num((v.endVpn + 1) * 4096 - 1, fmt)),
+        leaf('start', hex(v.startVpn * 4096)),
+        leaf('end', hex((v.endVpn + 1) * 4096 - 1)),
         leaf('Protection', `${num(v.protection, fmt)} (${protectionName(v.protection)})`),
         leaf('CommitCharge', num(v.commitCharge, fmt)),
         leaf('MemCommit', String(v.memCommit)),
@@ -37,8 +39,8 @@ export function vadVariable(store: VariableStore, proc: Process, v: Vad, fmt: Fo
         leaf('level', String(proc.vads.level(v))),
       ];
       if (withSubtrees) {
-        if (v.left) out.push(vadVariable(store, proc, v.left, fmt, `left ${num(v.left.startVpn * 4096, fmt)}`, true));
-        if (v.right) out.push(vadVariable(store, proc, v.right, fmt, `right ${num(v.right.startVpn * 4096, fmt)}`, true));
+        if (v.left) out.push(vadVariable(store, proc, v.left, fmt, `left ${hex(v.left.startVpn * 4096)}`, true));
+        if (v.right) out.push(vadVariable(store, proc, v.right, fmt, `right ${hex(v.right.startVpn * 4096)}`, true));
       }
       return out;
     }),
@@ -50,21 +52,30 @@ export function vadTreeVariable(store: VariableStore, proc: Process, fmt: Format
   const root = proc.vads.root;
   return {
     name: 'VADs',
-    value: `${proc.vads.size} VADs${root ? `, root ${num(root.startVpn * 4096, fmt)}` : ''}`,
+    value: `${proc.vads.size} VADs${root ? `, root ${hex(root.startVpn * 4096)}` : ''}`,
     evaluateName: undefined,
     variablesReference: store.add(() => {
-      const list = [...proc.vads.inOrder()];
       const out: DebugProtocol.Variable[] = [];
       if (root) out.push(vadVariable(store, proc, root, fmt, 'tree (root)', true));
+      const count = proc.vads.size;
       out.push({
         name: 'by address',
-        value: `${list.length}`,
-        indexedVariables: list.length,
+        value: `${count}`,
+        indexedVariables: count,
+        presentationHint: { kind: 'virtual' },
         variablesReference: store.add((req) => {
           if (req.filter === 'named') return [];
+          // walked in address order up to the page asked for
           const s = req.start ?? 0;
-          const e = req.count ? Math.min(list.length, s + req.count) : list.length;
-          return list.slice(s, e).map((v, k) => vadVariable(store, proc, v, fmt, `[${s + k}] ${num(v.startVpn * 4096, fmt)}`, false));
+          const e = req.count ? Math.min(count, s + req.count) : count;
+          const page: DebugProtocol.Variable[] = [];
+          let k = 0;
+          for (const v of proc.vads.inOrder()) {
+            if (k >= e) break;
+            if (k >= s) page.push(vadVariable(store, proc, v, fmt, `[${k}] ${hex(v.startVpn * 4096)}`, false));
+            k++;
+          }
+          return page;
         }),
       });
       return out;
