@@ -24,28 +24,6 @@ export const MAX_PAGING_FILE_PAGES = 0xffffffff;
 const WORDS = 1024;
 const PAGES_PER_SLAB = 256;
 
-/**
- * Direct access to PhysicalMemory's page buffers for whole-page copies (a native 4 KB copy
- * instead of 1024 calls). Checked at run time; when the layout is not as expected the copies go
- * through PhysicalMemory's public methods instead.
- */
-interface PhysBuffers {
-  slotOf: Int32Array;
-  slabs: Uint32Array[];
-}
-function buffersOf(phys: PhysicalMemory): PhysBuffers | undefined {
-  const b = phys as unknown as Partial<PhysBuffers>;
-  return b.slotOf instanceof Int32Array && Array.isArray(b.slabs) ? (b as PhysBuffers) : undefined;
-}
-/** The 1024 words of a physical page that holds contents (its slot must exist). */
-function physPageWords(b: PhysBuffers, pfn: number): Uint32Array | undefined {
-  const s = b.slotOf[pfn];
-  if (s < 0) return undefined;
-  const slab = b.slabs[s >>> 8];
-  if (!(slab instanceof Uint32Array)) return undefined;
-  return slab.subarray((s & 255) * WORDS, ((s & 255) + 1) * WORDS);
-}
-
 /** Sparse page contents indexed by page offset in a file (growable). */
 export class SparsePageStore {
   private slotOf: Int32Array;
@@ -114,13 +92,7 @@ export class SparsePageStore {
       s = this.newSlot();
       this.slotOf[offset] = s;
     }
-    const b = buffersOf(phys);
-    const words = b === undefined ? undefined : physPageWords(b, pfn);
-    if (words !== undefined) this.slabs[s >>> 8].set(words, (s & 255) * WORDS);
-    else {
-      const bytes = phys.snapshot(pfn);
-      this.slabs[s >>> 8].set(new Uint32Array(bytes.buffer, bytes.byteOffset, WORDS), (s & 255) * WORDS);
-    }
+    phys.copyOut(pfn, this.slabs[s >>> 8], (s & 255) * WORDS);
   }
 
   /** Copies the file page `offset` into a physical page (whose old contents are replaced). */
@@ -130,18 +102,7 @@ export class SparsePageStore {
       return;
     }
     const s = this.slotOf[offset];
-    const slab = this.slabs[s >>> 8];
-    const b = buffersOf(phys);
-    if (b !== undefined) {
-      // reuse the page's buffer, or give it one (a non-zero word forces one); then copy 4 KB over it
-      if (!phys.hasContent(pfn)) phys.writeWord(pfn, 0, 1);
-      const words = physPageWords(b, pfn);
-      if (words !== undefined) {
-        words.set(slab.subarray((s & 255) * WORDS, ((s & 255) + 1) * WORDS));
-        return;
-      }
-    }
-    phys.restore(pfn, new Uint8Array(slab.buffer, slab.byteOffset + (s & 255) * WORDS * 4, WORDS * 4));
+    phys.copyIn(pfn, this.slabs[s >>> 8], (s & 255) * WORDS);
   }
 
   /** One 32-bit word of a file page (0 when it holds nothing). */
