@@ -93,6 +93,7 @@
       cells[i].dataset.state = letter;
     }
     grid.classList.remove('stale');
+    fitGaps();
     const perCell = body.pagesPerCell === 1 ? 'one cell per page frame' : `${body.pagesPerCell} page frames per cell (the colour of the most common state)`;
     summary.classList.remove('warn');
     summary.textContent = `${group(body.totalPages)} page frames (${Math.round((body.totalPages * 4) / 1024)} MB) · ${group(n)} cells · ${perCell}`;
@@ -129,6 +130,12 @@
     lastFields = m.body.fields;
     lastFieldsCell = m.cell;
   }
+
+  /** Drops the 1px gaps when the cells get too small to see between them. */
+  function fitGaps() {
+    grid.classList.toggle('dense', grid.clientWidth / columns < 6);
+  }
+  window.addEventListener('resize', fitGaps);
 
   grid.addEventListener('click', (ev) => {
     const t = /** @type {HTMLElement} */ (ev.target);

@@ -487,7 +487,7 @@ export class VmmDebugSession extends LoggingDebugSession {
     stack.forEach((f, i) => {
       if (f.kind === 'kernel') {
         const sf = new StackFrame(f.index, f.name, new Source(`${f.name}.listing`, undefined, routineReference(f.name), undefined, 'vmm-kernel'), f.line, 1) as DebugProtocol.StackFrame;
-        sf.presentationHint = 'subtle';
+        // kernel frames are the point of stepping into a fault: never fold them away ('subtle' would)
         frames.push(sf);
         if (stack[i + 1]?.kind !== 'kernel' && ev?.kind === 'fault') {
           const c = ev.ctx;
@@ -546,7 +546,12 @@ export class VmmDebugSession extends LoggingDebugSession {
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     const filter = args.filter === 'indexed' || args.filter === 'named' ? args.filter : undefined;
     const vars = this.withFormat(args.format, () => this.store.children(args.variablesReference, { filter, start: args.start, count: args.count }));
-    if (vars === undefined) return this.fail(response, `variable reference ${args.variablesReference} is not valid (the program moved on)`);
+    if (vars === undefined) {
+      // a reference from an earlier stop (VS Code may still ask while the user steps quickly):
+      // answer with no children instead of an error toast
+      response.body = { variables: [] };
+      return this.sendResponse(response);
+    }
     for (const v of vars) if (v.memoryReference) this.memoryRefs.add(v.memoryReference);
     response.body = { variables: vars };
     this.sendResponse(response);
@@ -581,9 +586,9 @@ export class VmmDebugSession extends LoggingDebugSession {
     const proc = this.frameProcess(frame);
     const v: Value = r.value;
     this.withFormat(args.format, () => {
-      // an address: a hex literal, a value inside an allocation, or any value from 64 KB up that
-      // is not written as a decimal size (so loop counters and sizes stay plain numbers)
-      const address = typeof v === 'bigint' && v >= 0n && v < BigInt(USER_LIMIT) && (/^0x[0-9a-f`_]+$/i.test(text) || isAddressLike(proc, v) || (v >= 0x10000n && !/^\d+[KMGT]?$/i.test(text)));
+      // an address: a hex literal, a value inside an allocation of the process, or address
+      // arithmetic such as `p + 64K` (names holding counts and sizes stay plain numbers)
+      const address = typeof v === 'bigint' && v >= 0n && v < BigInt(USER_LIMIT) && (/^0x[0-9a-f`_]+$/i.test(text) || isAddressLike(proc, v) || (v >= 0x10000n && /[-+*/()&|]/.test(text)));
       if (context === 'hover' && typeof v === 'bigint' && address) {
         const t = translationVariable(this.store, m, proc, Number(v), this.fmt, text);
         response.body = { result: t.value, variablesReference: t.variablesReference, memoryReference: t.memoryReference };

@@ -54,7 +54,8 @@ export function expressionAt(line: string, col: number): ExpressionSpan | undefi
 /** Identifiers declared with `let` on a line (for inline values). */
 export function declaredNames(line: string): string[] {
   const out: string[] = [];
+  const code = line.replace(/\/\/.*$/, '').replace(/"(?:[^"\\]|\\.)*"/g, '""');
   const re = /\blet\s+([A-Za-z_][A-Za-z0-9_]*)/g;
-  for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push(m[1]);
+  for (let m = re.exec(code); m !== null; m = re.exec(code)) out.push(m[1]);
   return out;
 }

@@ -16,7 +16,6 @@ describe('debug adapter: bad requests', () => {
     const c = new InProcessClient();
     await c.start(fixture('touch.vmm'));
     const cases: Array<[string, unknown, RegExp]> = [
-      ['variables', { variablesReference: 424242 }, /variable reference 424242 is not valid/],
       ['variables', { variablesReference: 'x' }, /'variablesReference' must be an integer, not a string/],
       ['variables', { variablesReference: 1, count: -5 }, /'count' must be an integer ≥ 0, not -5/],
       ['variables', { variablesReference: 1e300 }, /'variablesReference' must be an integer, not a number/],
@@ -46,6 +45,11 @@ describe('debug adapter: bad requests', () => {
       assert.equal(r.success, false, `${command} ${JSON.stringify(args)} fails`);
       assert.match(r.message ?? '', message, `${command} ${JSON.stringify(args)}`);
     }
+    // a reference from an earlier stop (or never handed out) answers with no children, not an error
+    // toast: VS Code may still ask for one while the user steps quickly
+    const stale = await c.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: 424242 });
+    assert.equal(stale.success, true);
+    assert.deepEqual(stale.body.variables, []);
     const dbi = await c.request<DebugProtocol.DataBreakpointInfoResponse>('dataBreakpointInfo', { name: 'nonsense(', frameId: 0 });
     assert.equal(dbi.body.dataId, null);
     const sdb = await c.request<DebugProtocol.SetDataBreakpointsResponse>('setDataBreakpoints', { breakpoints: [{ dataId: 'pte:x' }, { dataId: 'counter:nope.none' }, { dataId: 'pfn:1', accessType: 'read' }] });

@@ -1,7 +1,9 @@
 // The UI test harness: real VS Code (code-server, installed by test/e2e/setup.sh) driven by
-// Debian's chromium through playwright-core. Each journey gets its own code-server with a fresh
-// user-data and extensions directory, the packaged extension (vmm-lab.vsix) installed into it,
-// and its own browser; close() ends exactly the processes this harness started.
+// Debian's chromium through playwright-core. A harness is one code-server with a fresh user-data
+// and extensions directory, the packaged extension (vmm-lab.vsix) installed into it, and its own
+// browser; the runner reuses it for consecutive journeys (reset() in between) and close() ends
+// exactly the processes it started. The workspace's files are read-only in this VS Code
+// (files.readonlyInclude) so that no journey can change the samples on disk.
 //
 // Why code-server and not @vscode/test-electron: nothing but the npm registry and Debian's
 // packages can be reached here, and code-server is the only VS Code build on npm
@@ -87,6 +89,10 @@ const BASE_SETTINGS: Record<string, unknown> = {
   'editor.minimap.enabled': false,
   'git.enabled': false,
   'chat.commandCenter.enabled': false,
+  // The journeys open the repository's own samples: never let a stray key change them on disk.
+  'files.readonlyInclude': { '**/*': true },
+  'files.autoSave': 'off',
+  'debug.saveBeforeStart': 'none',
 };
 
 export interface HarnessOptions {
@@ -227,14 +233,25 @@ export class Harness {
     const p = this.page;
     await this.focusWorkbench();
     await p.keyboard.press('Control+P');
-    await p.waitForSelector(SELECTORS.quickInputBox, { state: 'visible' });
-    await p.keyboard.type(name);
+    await this.typeInQuickInput(name);
     const base = name.split('/').pop()!;
-    // Wait until the file search has found it before accepting the first row.
-    await p.locator(SELECTORS.quickInputRows).filter({ hasText: base }).first().waitFor({ timeout: 20_000 });
-    await p.keyboard.press('Enter');
+    // Wait until the file search has put it first (before that, the first row is a recently
+    // opened file) before accepting the focused row.
+    await p.locator(`${SELECTORS.quickInputRows}.focused`).filter({ hasText: base }).first().waitFor({ timeout: 20_000 });
+    await p.locator(SELECTORS.quickInputBox).press('Enter');
     await p.locator(SELECTORS.editorTab).filter({ hasText: base }).first().waitFor({ timeout: 20_000 });
     await p.locator(`${SELECTORS.activeEditor} ${SELECTORS.viewLines}`).first().waitFor();
+  }
+
+  /**
+   * Types into the open quick input (palette, Quick Open, an input box). The text goes to the
+   * input element itself, never to whatever has the focus — so a quick input that closes early
+   * cannot leak keys into an editor.
+   */
+  async typeInQuickInput(text: string): Promise<void> {
+    const box = this.page.locator(SELECTORS.quickInputBox);
+    await box.waitFor({ state: 'visible' });
+    await box.fill(text);
   }
 
   /** Runs a command by its title through the command palette (F1). */
@@ -242,11 +259,10 @@ export class Harness {
     const p = this.page;
     await this.focusWorkbench();
     await p.keyboard.press('F1');
-    await p.waitForSelector(SELECTORS.quickInputBox, { state: 'visible' });
-    await p.keyboard.type(title);
-    const row = p.locator(SELECTORS.quickInputRows).filter({ hasText: title }).first();
+    await this.typeInQuickInput(`>${title}`);
+    const row = p.locator(`${SELECTORS.quickInputRows}.focused`).filter({ hasText: title }).first();
     await row.waitFor({ timeout: 10_000 });
-    await p.keyboard.press('Enter');
+    await p.locator(SELECTORS.quickInputBox).press('Enter');
   }
 
   /** Waits until the workbench's visible text matches `re`; returns the match. */
@@ -389,16 +405,15 @@ export class Harness {
     const p = this.page;
     await this.focusWorkbench();
     await p.keyboard.press('F1');
-    await p.waitForSelector(SELECTORS.quickInputBox, { state: 'visible' });
-    await p.keyboard.type(title);
-    const row = p.locator(SELECTORS.quickInputRows).filter({ hasText: title }).first();
+    await this.typeInQuickInput(`>${title}`);
+    const row = p.locator(`${SELECTORS.quickInputRows}.focused`).filter({ hasText: title }).first();
     try {
       await row.waitFor({ timeout: timeoutMs });
     } catch {
       await p.keyboard.press('Escape');
       return false;
     }
-    await p.keyboard.press('Enter');
+    await p.locator(SELECTORS.quickInputBox).press('Enter');
     return true;
   }
 
@@ -406,7 +421,11 @@ export class Harness {
   async startDebugging(file: string): Promise<void> {
     await this.openFile(file);
     await this.page.keyboard.press('F5');
-    await this.waitForText(/Paused on entry/i, 30_000, SELECTORS.callStack);
+    await this.page.locator(SELECTORS.debugToolbar).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+    // a previous journey in this VS Code may have collapsed panes: show them as VS Code first does
+    await this.setPanes(DEFAULT_DEBUG_PANES);
+    // "Paused on entry" is in the Call Stack pane's header
+    await this.waitForText(/Paused on entry/i, 30_000);
   }
 
   /** Whether a debug session is running (the floating debug toolbar is shown). */
@@ -425,18 +444,23 @@ export class Harness {
   }
 
   /**
-   * Presses a debug key (F5, F10, F11, Shift+F11) and waits until the debugger shows another
-   * place (see stopSignature) — or, with `until`, until the call stack matches it.
+   * Presses a debug key (F5, F10, F11, Shift+F11) and waits until the debugger has stopped
+   * somewhere else (see stopSignature; the same place for two polls, and the Call Stack no longer
+   * says "Running") — or, with `until`, until the call stack matches it.
    */
   async debugKey(key: string, until?: RegExp, timeoutMs = 10_000): Promise<void> {
     const before = await this.stopSignature();
     await this.page.keyboard.press(key);
     const deadline = Date.now() + timeoutMs;
+    let last = '';
     for (;;) {
       await sleep(100);
       const now = await this.stopSignature();
-      if (until ? until.test(now.split('\u0001')[0]!) : now !== before) return;
-      if (Date.now() > deadline) throw new Error(`after ${key}, the debugger did not ${until ? `show ${until} in the call stack` : 'move'} within ${timeoutMs} ms; call stack:\n${now.split('\u0001')[0]}`);
+      const running = /\bRunning\b/i.test(await this.paneHeader('Call Stack').innerText({ timeout: 1000 }).catch(() => ''));
+      const settled = !running && now === last;
+      last = now;
+      if (settled && (until ? until.test(now.split('\u0001')[0]!) : now !== before)) return;
+      if (Date.now() > deadline) throw new Error(`after ${key}, the debugger did not ${until ? `show ${until} in the call stack` : 'stop elsewhere'} within ${timeoutMs} ms; call stack:\n${now.split('\u0001')[0]}`);
     }
   }
 
@@ -468,10 +492,12 @@ export class Harness {
 
   /** Shows the Run and Debug side bar and expands or collapses its panes by title ("Watch": false). */
   async setPanes(state: Record<string, boolean>): Promise<void> {
-    const p = this.page;
-    if ((await p.locator(SELECTORS.paneHeader).filter({ hasText: /^Variables/i }).filter({ visible: true }).count()) === 0) {
+    const variables = this.paneHeader('Variables');
+    // VS Code shows Run and Debug by itself when a session starts; give it a moment before asking
+    await variables.waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+    if (!(await variables.isVisible())) {
       await this.runCommand('View: Show Run and Debug');
-      await p.locator(SELECTORS.paneHeader).filter({ hasText: /^Variables/i }).first().waitFor({ timeout: 10_000 });
+      await variables.waitFor({ state: 'visible', timeout: 10_000 });
     }
     for (const [title, expanded] of Object.entries(state)) {
       const header = this.paneHeader(title);
@@ -480,10 +506,13 @@ export class Harness {
     }
   }
 
-  /** The header of a side-bar pane by its title (case-insensitive, as VS Code upper-cases it). */
+  /**
+   * The header of a side-bar pane by its title. Its accessible name is "<title> Section", or
+   * "<title> - <description> Section" when the view has a description.
+   */
   paneHeader(title: string) {
-    const esc = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return this.page.locator(SELECTORS.paneHeader).filter({ hasText: new RegExp(`^\\s*${esc}(?![a-z])`, 'i') }).first();
+    const h = SELECTORS.paneHeader;
+    return this.page.locator(`${h}[aria-label=${JSON.stringify(`${title} Section`)} i], ${h}[aria-label^=${JSON.stringify(`${title} - `)} i]`).first();
   }
 
   /** A side-bar pane (header and body) by its title. */
@@ -497,16 +526,14 @@ export class Harness {
     await this.pane(title).locator(SELECTORS.treeRows).first().waitFor({ timeout: timeoutMs });
   }
 
-  /** The rows of a tree view (by its pane title) as their visible text, top to bottom. */
+  /**
+   * The rows of a tree view (by its pane title), top to bottom, each as "<label> <description>"
+   * (what the row shows, with a space between the two parts).
+   */
   async viewRows(title: string): Promise<string[]> {
-    const rows = this.pane(title).locator(SELECTORS.treeRows);
-    const out = await rows.evaluateAll((els) =>
-      els
-        .map((e) => ({ top: e.getBoundingClientRect().top, text: ((e as unknown as { innerText: string }).innerText ?? '').replace(/\s+/g, ' ').trim() }))
-        .sort((a, b) => a.top - b.top)
-        .map((r) => r.text),
-    );
-    return out;
+    const rows = await this.pageScript<string[] | null>('treeViewRows', { header: `${title} Section`, headerPrefix: `${title} - ` });
+    if (rows === null) throw new Error(`no side-bar pane is titled ${title}`);
+    return rows;
   }
 
   /** Waits until some row of a tree view matches `re`; returns that row's text. */
@@ -514,7 +541,7 @@ export class Harness {
     const deadline = Date.now() + timeoutMs;
     let rows: string[] = [];
     for (;;) {
-      rows = await this.viewRows(title).catch(() => []);
+      rows = await this.viewRows(title).catch((e: Error) => [`(${e.message})`]);
       const hit = rows.find((r) => re.test(r));
       if (hit !== undefined) return hit;
       if (Date.now() > deadline) throw new Error(`no row of the ${title} view matches ${re} within ${timeoutMs} ms; rows:\n${rows.join('\n')}`);
@@ -522,9 +549,9 @@ export class Harness {
     }
   }
 
-  /** A row of a tree view by a regular expression on its text. */
-  viewRow(title: string, re: RegExp) {
-    return this.pane(title).locator(SELECTORS.treeRows).filter({ hasText: re }).first();
+  /** A row of a tree view by a regular expression on its label (the text before the description). */
+  viewRow(title: string, label: RegExp) {
+    return this.pane(title).locator(SELECTORS.treeRows).filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
   }
 
   /**
@@ -569,9 +596,10 @@ export class Harness {
     await this.page.locator(`${SELECTORS.variableRows}[aria-level="${childLevel}"]`).first().waitFor({ timeout: 10_000 });
   }
 
-  /** The accessible names of the Variables view's rendered rows ("name, value …"), top to bottom. */
-  async variableLabels(): Promise<string[]> {
-    return this.page.locator(SELECTORS.variableRows).evaluateAll((els) =>
+  /** The accessible names of the Variables view's rendered rows ("name, value …"), top to bottom; only those at `level` when given. */
+  async variableLabels(level?: number): Promise<string[]> {
+    const sel = `${SELECTORS.variableRows}${level !== undefined ? `[aria-level="${level}"]` : ''}`;
+    return this.page.locator(sel).evaluateAll((els) =>
       els.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top).map((e) => e.getAttribute('aria-label') ?? ''),
     );
   }
@@ -581,12 +609,22 @@ export class Harness {
     await target.click({ button: 'right' });
     const menu = this.page.locator(SELECTORS.contextMenu).first();
     await menu.waitFor({ state: 'visible', timeout: 10_000 });
+    await sleep(300); // the menu ignores clicks while it opens
     return (await this.page.locator(SELECTORS.contextMenuItem).allInnerTexts()).map((t) => t.trim()).filter((t) => t.length > 0);
   }
 
-  /** Clicks an item of the open context menu by its text. */
+  /** Chooses an item of the open context menu by its text; resolves when the menu has closed. */
   async chooseMenuItem(text: string): Promise<void> {
-    await this.page.locator(SELECTORS.contextMenuItem).filter({ hasText: text }).first().click();
+    const item = this.page.locator(SELECTORS.contextMenuItem).filter({ hasText: text }).first();
+    await item.hover();
+    await item.click();
+    const menu = this.page.locator(SELECTORS.contextMenu).filter({ visible: true }).first();
+    try {
+      await menu.waitFor({ state: 'detached', timeout: 2000 });
+    } catch {
+      await this.page.keyboard.press('Enter'); // the hovered item is the focused one
+      await menu.waitFor({ state: 'detached', timeout: 5000 });
+    }
   }
 
   /**
@@ -614,7 +652,7 @@ export class Harness {
 
   /**
    * Brings a reused VS Code back to a clean state between journeys: no debug session, no
-   * breakpoints, no open editors or notifications, the Run and Debug panes as first shown.
+   * breakpoints, no open editors, notifications or panel.
    */
   async reset(): Promise<void> {
     const p = this.page;
@@ -626,11 +664,22 @@ export class Harness {
       await p.keyboard.press('Shift+F5');
       await p.locator(SELECTORS.debugToolbar).filter({ visible: true }).first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
     }
-    await this.tryCommand('Debug: Remove All Breakpoints');
-    await this.tryCommand('View: Close All Editors');
+    // VS Code closes the session's generated sources and refocuses editors just after it ends
+    await sleep(500);
+    await this.tryCommand('Remove All Breakpoints');
+    // close every editor; VS Code may reopen one as the session winds down, so check twice
+    const tabs = p.locator(SELECTORS.editorTab);
+    for (let i = 0, quiet = 0; i < 6 && quiet < 2; i++) {
+      if ((await tabs.count()) > 0) {
+        quiet = 0;
+        await this.tryCommand('View: Close All Editors');
+      } else quiet++;
+      await sleep(300);
+    }
     await this.tryCommand('Notifications: Clear All Notifications');
-    await this.tryCommand('View: Hide Panel');
-    await this.setPanes(DEFAULT_DEBUG_PANES);
+    await this.tryCommand('View: Hide Panel', 1000);
+    await p.keyboard.press('Escape');
+    // (startDebugging() puts the Run and Debug panes back as first shown)
   }
 
   /** Screenshots and logs go to another folder from now on (a journey after another in the same VS Code). */

@@ -92,3 +92,26 @@ exports.backgroundVsVariable = ({ selector, cssVar }) => {
   probe.remove();
   return { got: getComputedStyle(el).backgroundColor, want };
 };
+
+/**
+ * The rows of the tree view in the side-bar pane whose header's accessible name is `header` (or
+ * starts with `headerPrefix`), top to bottom, as "<label> <description>".
+ * args: { header, headerPrefix }
+ */
+exports.treeViewRows = ({ header, headerPrefix }) => {
+  const lower = (s) => (s ?? '').toLowerCase();
+  const pane = [...document.querySelectorAll('.pane')].find((p) => {
+    const h = p.querySelector(':scope > .pane-header');
+    const name = lower(h?.getAttribute('aria-label'));
+    return name === lower(header) || name.startsWith(lower(headerPrefix));
+  });
+  if (!pane) return null;
+  return [...pane.querySelectorAll('.monaco-list-row')]
+    .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+    .map((row) => {
+      const label = (row.querySelector('.label-name')?.textContent ?? '').trim();
+      const description = (row.querySelector('.label-description')?.textContent ?? '').trim();
+      const text = label ? [label, description].filter((x) => x !== '').join(' ') : row.textContent ?? '';
+      return text.replace(/\s+/g, ' ').trim();
+    });
+};

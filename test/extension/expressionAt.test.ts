@@ -24,6 +24,11 @@ describe('extension: hover expressions', () => {
   });
   it('size literals', () => assert.equal(expressionAt('VirtualAlloc(0, 64K, 1, 4)', 16)?.text, '64K'));
   it('declared names for inline values', () => assert.deepEqual(declaredNames('let p = 1; let q = p'), ['p', 'q']));
+  it('no inline values from comments or strings', () => {
+    assert.deepEqual(declaredNames('// put the cursor on `let x = read8(p)`'), []);
+    assert.deepEqual(declaredNames('print "let y = 1" // let z'), []);
+    assert.deepEqual(declaredNames('let a = 1 // let b'), ['a']);
+  });
   it('page walk markdown shows indexes, every level and the result', () => {
     const md = pageWalkMarkdown({
       address: '0x1c0000', resident: false, reason: 'PTE: demand-zero', indexes: { pml4: 0, pdpt: 0, pd: 0, pt: 0x1c0, offset: 0 },

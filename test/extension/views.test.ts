@@ -10,7 +10,7 @@ import { CustomRequest } from '../../src/adapter/protocol';
 import { buildAddressSpace, protectionWord, vadLabel } from '../../src/extension/views/addressSpace';
 import { buildFaultLog } from '../../src/extension/views/faultLog';
 import { count, pagesToSize, type ViewNode, type ViewResult } from '../../src/extension/views/model';
-import { buildPageWalk, parseAddressInput, validateAddressInput } from '../../src/extension/views/pageWalk';
+import { buildPageWalk, hoveredAddress, parseAddressInput, validateAddressInput } from '../../src/extension/views/pageWalk';
 import { buildPhysicalMemory } from '../../src/extension/views/physicalMemory';
 import { VIEW_SPEC_IDS, loadAllViews } from './viewHelpers';
 import { buildWorkingSet } from '../../src/extension/views/workingSet';
@@ -195,6 +195,13 @@ describe('extension views: Page Walk', () => {
     const a = ids(buildPageWalk(base).nodes);
     const b = ids(buildPageWalk({ ...base, address: '0x20000', indexes: { ...base.indexes, pt: 32 } }).nodes);
     assert.deepEqual(a, b);
+  });
+
+  it('takes the address of a hovered variable from its memory reference', () => {
+    assert.equal(hoveredAddress('va:1:0x10000'), '0x10000');
+    assert.equal(hoveredAddress('va:2:0x0001F000'), '0x1f000');
+    assert.equal(hoveredAddress('pa:0x4a000'), undefined, 'physical references are not walked');
+    assert.equal(hoveredAddress(undefined), undefined);
   });
 
   it('parses addresses the way users type them', () => {

@@ -53,9 +53,17 @@ function entryVar(store: VariableStore, m: Machine, proc: Process, table: number
     memoryReference: `pa:0x${(table * 4096 + i * 8).toString(16)}`,
     variablesReference: ref,
     indexedVariables: expandable ? 512 : undefined,
+    namedVariables: expandable ? 1 + presentCount(m, ptePfn(lo, hi)) : undefined,
     presentationHint: { attributes: ['readOnly'] },
   };
   return store.watch(v, { kind: 'pte', process: proc.index, slot: eSlot });
+}
+
+/** Non-zero entries of a table (VS Code shows this many named children before the indexed chunks). */
+function presentCount(m: Machine, table: number): number {
+  let n = 0;
+  for (let i = 0; i < 512; i++) if ((m.paging.readLo(table, i) | m.paging.readHi(table, i)) !== 0) n++;
+  return n;
 }
 
 function presentEntries(store: VariableStore, m: Machine, proc: Process, table: number, level: number, baseSlot: number, fmt: Format): DebugProtocol.Variable[] {
@@ -79,6 +87,7 @@ export function pageTablesVariable(store: VariableStore, m: Machine, proc: Proce
     value: `${LEVEL[4]} at PFN ${num(proc.pml4Pfn, fmt)} (CR3 ${num(proc.cr3, { hex: true })})`,
     type: LEVEL[4],
     indexedVariables: 512,
+    namedVariables: presentCount(m, proc.pml4Pfn),
     memoryReference: `pa:0x${proc.cr3.toString(16)}`,
     variablesReference: tableVar(store, m, proc, proc.pml4Pfn, 4, 0, fmt),
   };

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { VmmSessionEvents } from '../sessionEvents';
 import { addressSpaceView } from './addressSpace';
 import { faultLogView } from './faultLog';
-import { pageWalkView, parseAddressInput, validateAddressInput } from './pageWalk';
+import { hoveredAddress, pageWalkView, parseAddressInput, validateAddressInput } from './pageWalk';
 import { VIEW_SPECS } from './specs';
 import { VmmTreeProvider } from './treeProvider';
 
@@ -35,6 +35,23 @@ export function registerViews(context: vscode.ExtensionContext, events: VmmSessi
       for (const p of all) p.end(s);
     }),
     events.onDidSelectAddress(() => pageWalk.refresh()),
+    // The debug hover of an address (the adapter answers an `evaluate` in the hover context with
+    // the VA's memory reference) also selects it for the Page Walk.
+    vscode.debug.registerDebugAdapterTrackerFactory('vmm', {
+      createDebugAdapterTracker: () => {
+        const hovers = new Set<number>();
+        return {
+          onWillReceiveMessage: (m: { type?: string; seq?: number; command?: string; arguments?: { context?: string } }) => {
+            if (m.type === 'request' && m.command === 'evaluate' && m.arguments?.context === 'hover' && m.seq !== undefined) hovers.add(m.seq);
+          },
+          onDidSendMessage: (m: { type?: string; request_seq?: number; success?: boolean; body?: { memoryReference?: string } }) => {
+            if (m.type !== 'response' || m.request_seq === undefined || !hovers.delete(m.request_seq) || !m.success) return;
+            const address = hoveredAddress(m.body?.memoryReference);
+            if (address !== undefined && address !== events.lastAddress) events.selectAddress(address);
+          },
+        };
+      },
+    }),
     vscode.debug.onDidChangeActiveDebugSession((s) => {
       if (s?.type === 'vmm') for (const p of all) p.refresh(s);
     }),

@@ -33,6 +33,12 @@ export function validateAddressInput(text: string): string | undefined {
   return undefined;
 }
 
+/** The VA of a memory reference the adapter hands out for a hovered address ("va:1:0x10000" → "0x10000"). */
+export function hoveredAddress(memoryReference: string | undefined): string | undefined {
+  const m = /^va:\d+:(0x[0-9a-f]+)$/i.exec(memoryReference ?? '');
+  return m ? `0x${BigInt(m[1]!).toString(16)}` : undefined;
+}
+
 export function buildPageWalk(body: PageWalkBody): ViewResult {
   const ix = body.indexes;
   const va: ViewNode = {

@@ -69,7 +69,6 @@ export class VmmTreeProvider implements vscode.TreeDataProvider<ViewNode>, vscod
     item.tooltip = n.tooltip;
     item.contextValue = n.contextValue;
     if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon.id, n.icon.color ? new vscode.ThemeColor(n.icon.color) : undefined);
-    if (n.address !== undefined) item.accessibilityInformation = { label: `${n.label} ${n.description ?? ''}`.trim() };
     return item;
   }
 

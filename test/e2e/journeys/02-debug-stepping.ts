@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import type { Journey } from '../journey';
-import { stopReason } from '../steps';
+import { eventually, stopReason } from '../steps';
 
 const journey: Journey = {
   name: 'f5-stops-on-entry-and-steps',
@@ -23,7 +23,7 @@ const journey: Journey = {
     assert.equal(await h.cursorLine(), 12);
     assert.match(await stopReason(h), /Paused after step|step/i);
     // `p` now has a value in Locals
-    assert.ok((await h.variableLabels()).some((l) => /^p, value 0x10000$/.test(l)), 'Locals shows p = 0x10000');
+    await eventually('Locals after the step', () => h.variableLabels(2), (ls) => ls.includes('p, value 0x10000'));
 
     await h.debugKey('F10');
     await h.debugKey('F10');

@@ -20,7 +20,7 @@ const journey: Journey = {
     const pte = await h.variableRow('PTE now, value', 2);
     assert.match((await pte.getAttribute('aria-label'))!, /^PTE now, value 0x00000000`00000080\s+demand-zero, ReadWrite$/);
     await h.expandVariable('PTE now, value', 2);
-    const labels = await h.variableLabels();
+    const labels = await h.variableLabels(3); // the PTE's children
     const child = (name: string) => labels.find((l) => l.startsWith(`${name}, value `));
     assert.equal(child('raw'), 'raw, value 0x00000000`00000080');
     assert.equal(child('kind'), 'kind, value demandZero');
