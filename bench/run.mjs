@@ -4,7 +4,6 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 mkdirSync('bench/out', { recursive: true });
 await build({
@@ -22,4 +21,3 @@ try {
 const mem = execFileSync(process.execPath, ['--expose-gc', 'bench/out/all.cjs', JSON.stringify({ only: 'memory' })], { stdio: ['ignore', 'pipe', 'inherit'] });
 const out = execFileSync(process.execPath, ['--expose-gc', 'bench/out/all.cjs', JSON.stringify({ pages, hostNs, memory: JSON.parse(mem.toString()) })], { stdio: ['ignore', 'pipe', 'inherit'] });
 process.stdout.write(out);
-void createRequire;

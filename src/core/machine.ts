@@ -6,7 +6,7 @@
  * hyperspace pages, finding a page's owner). It is deterministic: no wall clock, no randomness.
  */
 import {
-  HYPERSPACE_BASE, MMWSL_VA, PXE_SELFMAP, SELFMAP_INDEX, UMPB_VA, entryVaOfSlot, slotOfEntryVa, slotOfVa,
+  MMWSL_VA, PXE_SELFMAP, SELFMAP_INDEX, UMPB_VA, slotOfEntryVa, slotOfVa,
 } from './addresses';
 import { apiState } from './api/common';
 import { FaultContext, FaultHandler } from './faultHandler';
@@ -477,13 +477,7 @@ export class Machine {
     }
   }
 
-  /** Self-map VA (bigint) of the entry for a slot. */
-  entryAddress(slot: number): bigint {
-    return entryVaOfSlot(slot);
-  }
 
-  /** Start of hyperspace, exported for views. */
-  static readonly HYPERSPACE = HYPERSPACE_BASE;
 }
 
 /** Physical memory is exhausted (every list empty). */

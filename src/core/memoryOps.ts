@@ -6,7 +6,7 @@
  */
 import { Actor } from './journal';
 import type { Machine } from './machine';
-import { entryIndex, entrySlot, isSelfMapSlot } from './pagingStructures';
+import { entryIndex, entrySlot } from './pagingStructures';
 import { PageLocation } from './pfnDatabase';
 import type { Process } from './process';
 import { MASK_HI, MASK_LO } from './faultHandler';
@@ -181,7 +181,6 @@ export function destroyAddressSpace(m: Machine, proc: Process): void {
     db.setU2(pfn, 0);
     m.pager.freeOrDiscard(pfn);
   }
-  void isSelfMapSlot;
 }
 
 function isSystemTable(m: Machine, pfn: number): boolean {
