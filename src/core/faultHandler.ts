@@ -27,7 +27,7 @@ import type { Process, FaultKind } from './process';
 import type { InPageBlock } from './pager';
 import { pagingStep } from './pagingFaults';
 import { accessAllowed, cacheAttributeOf, isGuard, MM_NOACCESS, protectToPteMask } from './protection';
-import { ACCESSED, COPY_ON_WRITE, DIRTY, HI_NX, P, RW, SW_WRITE, US, classify, demandZeroLo, pfnHi, pfnLo, protectionOf, ptePfn, withWsIndex } from './pte';
+import { ACCESSED, COPY_ON_WRITE, DIRTY, HI_NX, P, RW, SW_WRITE, US, classify, demandZeroLo, pfnHi, pfnLo, protectionOf, ptePfn, withWsIndex, USER_TABLE_BITS } from './pte';
 import {
   STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_PAGE_FAULT_DEMAND_ZERO, STATUS_SUCCESS,
 } from './status';
@@ -36,6 +36,28 @@ import { WSLE_DIRECT } from './workingSet';
 /** MmProtectToPteMask split into halves, so building a PTE allocates nothing. */
 export const MASK_LO = Uint32Array.from({ length: 32 }, (_, i) => protectToPteMask(i).lo);
 export const MASK_HI = Uint32Array.from({ length: 32 }, (_, i) => protectToPteMask(i).hi);
+
+/**
+ * Low half of the valid entry that maps `pfn`: a leaf PTE (target 1) from MmProtectToPteMask with
+ * P, U/S and A, plus R/W and D when the page is writable and dirty; a user paging-structure entry
+ * (target > 1) is …867 without NX.
+ */
+export function validEntryLo(pfn: number, protection: number, target: number, dirty: boolean): number {
+  if (target > 1) return (pfnLo(pfn) | USER_TABLE_BITS) >>> 0;
+  let lo = MASK_LO[protection] | pfnLo(pfn) | P | US | ACCESSED;
+  if ((lo & SW_WRITE) !== 0 && dirty) lo |= RW | DIRTY;
+  return lo >>> 0;
+}
+
+/** High half of that entry: the PFN's upper bits, and NX from the mask for a leaf PTE. */
+export function validEntryHi(pfn: number, protection: number, target: number): number {
+  return target > 1 ? pfnHi(pfn) : (MASK_HI[protection] | pfnHi(pfn)) >>> 0;
+}
+
+/** Both halves (for callers off the hot path). */
+export function validEntry(pfn: number, protection: number, target: number, dirty: boolean): [number, number] {
+  return [validEntryLo(pfn, protection, target, dirty), validEntryHi(pfn, protection, target)];
+}
 
 export const enum Access {
   Read = 0,
@@ -409,23 +431,12 @@ export class FaultHandler {
         c.step = Step.DzBuildPte;
         return;
       }
-      case Step.DzBuildPte: {
-        let lo: number;
-        let hi: number;
-        if (c.target === 1) {
-          lo = MASK_LO[c.protection] | pfnLo(c.pfn) | P | US | ACCESSED;
-          hi = MASK_HI[c.protection] | pfnHi(c.pfn);
-          if (lo & SW_WRITE) lo |= RW | DIRTY;
-        } else {
-          // a user paging structure: present, writable, user, accessed, dirty, Write; executable
-          lo = pfnLo(c.pfn) | P | RW | US | ACCESSED | DIRTY | SW_WRITE;
-          hi = pfnHi(c.pfn);
-        }
-        c.workLo = lo >>> 0;
-        c.workHi = hi >>> 0;
+      case Step.DzBuildPte:
+        // a demand-zero page has no paging-file copy: writable pages are born dirty
+        c.workLo = validEntryLo(c.pfn, c.protection, c.target, true);
+        c.workHi = validEntryHi(c.pfn, c.protection, c.target);
         c.step = Step.WsleTake;
         return;
-      }
       case Step.WsleTake:
         allocateWsle(m, c);
         c.step = Step.WsleStore;

@@ -21,7 +21,7 @@ import { entryIndex, entrySlot, PagingStructures } from './pagingStructures';
 import { E1_CACHE_SHIFT, E1_MODIFIED, E1_PRIORITY_SHIFT, LIST_END, PageLocation, PfnDatabase } from './pfnDatabase';
 import { PhysicalMemory } from './physicalMemory';
 import { Process } from './process';
-import { ACCESSED, DIRTY, HI_NX, P, RW, SW_WRITE, US, demandZeroLo, pfnHi, pfnLo, withWsIndex } from './pte';
+import { ACCESSED, DIRTY, HI_NX, P, RW, SW_WRITE, demandZeroLo, pfnHi, pfnLo, withWsIndex, USER_TABLE_BITS } from './pte';
 import { Tlb } from './tlb';
 import { WSLE_DIRECT, WSLE_PROTECTION_SHIFT, WSLE_AGE_SHIFT } from './workingSet';
 
@@ -350,7 +350,7 @@ export class Machine {
       this.ensureWsleAvailable(proc);
       const ws = proc.wsl.allocate(eSlot, WSLE_DIRECT);
       this.pfn.setU1(pfn, ws);
-      const lo = (pfnLo(pfn) | P | RW | US | ACCESSED | DIRTY | SW_WRITE) >>> 0;
+      const lo = (pfnLo(pfn) | USER_TABLE_BITS) >>> 0;
       this.paging.writeEntry(proc, table, i, eSlot, lo, withWsIndex(pfnHi(pfn), ws));
     }
     return this.paging.tableOf(proc, slot, 1);

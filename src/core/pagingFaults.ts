@@ -12,32 +12,19 @@
  * PageFileHigh says a copy exists. A restored paging structure is always treated as dirty: the
  * fault that needed it is about to change one of its entries.
  */
-import { Access, allocateWsle, FaultContext, Resolver } from './faultHandler';
+import { Access, allocateWsle, FaultContext, Resolver, validEntry } from './faultHandler';
 import { Step } from './faultSteps';
 import type { Machine } from './machine';
 import { DUMMY_PAGE, InPageBlock } from './pager';
 import {
   E1_CACHE_SHIFT, E1_MODIFIED, E1_PRIORITY_SHIFT, E1_READ_IN_PROGRESS, E1_WRITE_IN_PROGRESS, LIST_END, PageLocation, U4_DISCARD,
 } from './pfnDatabase';
-import { cacheAttributeOf, protectToPteMask } from './protection';
-import { ACCESSED, DIRTY, P, RW, SW_WRITE, TRANSITION, US, classify, pfnHi, pfnLo, protectionOf, ptePfn, withWsIndex } from './pte';
+import { cacheAttributeOf } from './protection';
+import { ACCESSED, DIRTY, P, RW, TRANSITION, classify, pfnHi, pfnLo, protectionOf, ptePfn, withWsIndex } from './pte';
 import { STATUS_NO_MEMORY, STATUS_PAGE_FAULT_PAGING_FILE, STATUS_PAGE_FAULT_TRANSITION, STATUS_SUCCESS } from './status';
 import { waitForPages } from './workingSetManager';
 
-const MASK_LO = Uint32Array.from({ length: 32 }, (_, i) => protectToPteMask(i).lo);
-const MASK_HI = Uint32Array.from({ length: 32 }, (_, i) => protectToPteMask(i).hi);
 const NO_LIST = 0xffff;
-/** Bits of a valid user paging-structure entry: P, R/W, U/S, A, D, Write (…867). */
-const TABLE_ENTRY_BITS = P | RW | US | ACCESSED | DIRTY | SW_WRITE;
-
-/** The valid entry mapping `pfn`: a leaf PTE built from MmProtectToPteMask, or a table entry. */
-export function validEntry(pfn: number, protection: number, target: number, dirty: boolean): [number, number] {
-  if (target > 1) return [(pfnLo(pfn) | TABLE_ENTRY_BITS) >>> 0, pfnHi(pfn)];
-  let lo = MASK_LO[protection] | pfnLo(pfn) | P | US | ACCESSED;
-  if ((lo & SW_WRITE) !== 0 && dirty) lo |= RW | DIRTY;
-  return [lo >>> 0, (MASK_HI[protection] | pfnHi(pfn)) >>> 0];
-}
-
 /**
  * The end of an in-page read, done by the first fault that gets there (the master, or a collided
  * fault when the master is held up): pages whose memory was released during the read go to the

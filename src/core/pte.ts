@@ -30,6 +30,9 @@ export const TRANSITION = 0x800;
 export const SW_WRITE = 0x800;
 export const HI_NX = 0x80000000;
 
+/** Low bits of a user paging-structure entry (PXE/PPE/PDE): present, writable, user, accessed, dirty, Write — …867. */
+export const USER_TABLE_BITS = P | RW | US | ACCESSED | DIRTY | SW_WRITE;
+
 /** PFN of a valid or transition PTE (bits 12-47). */
 export const ptePfn = (lo: number, hi: number): number => (lo >>> 12) + (hi & 0xffff) * 0x100000;
 export const pfnLo = (pfn: number): number => ((pfn % 0x100000) * 0x1000) >>> 0;

@@ -13,7 +13,8 @@
 import type { Machine } from './machine';
 import { entryIndex, entrySlot } from './pagingStructures';
 import { E1_CACHE_SHIFT, E1_MODIFIED, E1_PRIORITY_SHIFT, E1_READ_IN_PROGRESS, E1_WRITE_IN_PROGRESS, LIST_END, PageLocation } from './pfnDatabase';
-import { finishInPage, recountUsedEntries, validEntry } from './pagingFaults';
+import { validEntry } from './faultHandler';
+import { finishInPage, recountUsedEntries } from './pagingFaults';
 import type { Process } from './process';
 import { P, PROTOTYPE, TRANSITION, classify, pfnHi, pfnLo, ptePfn, withWsIndex } from './pte';
 import { WSLE_DIRECT } from './workingSet';

@@ -39,3 +39,11 @@ export interface StopResult {
   /** Why the run ended ('error' / 'exception'). */
   error?: RunError;
 }
+
+/** Runs an execution generator to its end, ignoring its events (no debugger is watching). */
+export function drain<T>(g: Generator<ExecEvent, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}

@@ -25,7 +25,7 @@ import type { Process } from '../core/process';
 import { PREDEFINED_CONSTANTS } from '../core/winconst';
 import { referenceProcess } from '../core/api/handles';
 import { statusName } from '../core/status';
-import type { ExecEvent, StatementEvent } from './events';
+import { drain, type ExecEvent, type StatementEvent } from './events';
 import { binaryOp, unaryOp } from './operators';
 import { describeStatus, GuestException, ScriptError } from './runtimeErrors';
 import { Scope } from './scope';
@@ -639,10 +639,3 @@ export class Interpreter {
   }
 }
 
-/** Runs a generator to its end, ignoring what it yields. */
-export function drain<T>(g: Generator<ExecEvent, T, void>): T {
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
-}

@@ -22,7 +22,7 @@ import { Access, ACCESS_NAMES } from '../../core/faultHandler';
 import type { Machine } from '../../core/machine';
 import { translateQuiet } from '../../core/inspection';
 import { USER_LIMIT } from '../../core/addresses';
-import type { ExecEvent } from '../events';
+import { drain, type ExecEvent } from '../events';
 import { GuestException, ScriptError, type AccessName } from '../runtimeErrors';
 import { formatHex, type Value } from '../values';
 import { argError, countArg, intArg, strArg, u64Arg } from './args';
@@ -254,12 +254,6 @@ function* writeStream(ctx: CallContext, va: bigint, size: number, byteAt: (i: nu
   }
 }
 
-function drain<T>(g: Generator<ExecEvent, T, void>): T {
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
-}
 
 const fillBuiltin: Builtin = {
   name: 'fill',
